@@ -1,0 +1,30 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# kvmod top-level Makefile.
+#
+#   make                  build kvmod.ko against KDIR (default: the running kernel)
+#   make check            the full test run (emulated hosts), prints "N passed, N failed"
+#   make demo             boot the emulated AMD-V host and show kvmod working
+#   make selftests        build the kvmod selftests (static binaries)
+#
+KDIR ?= /lib/modules/$(shell uname -r)/build
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	$(MAKE) -C tools/testing/selftests/kvmod clean
+
+selftests:
+	$(MAKE) -C tools/testing/selftests/kvmod
+
+check:
+	tools/lanes/check.sh
+
+demo:
+	tools/lanes/demo.sh
+
+.PHONY: all modules clean selftests check demo
