@@ -12,7 +12,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 all: modules
 
 modules:
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_KVMOD=m modules
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPU register state: the x86 reset state and KVM_GET/SET_REGS/SREGS.
+ */
+#include <linux/bitops.h>
+#include <linux/uaccess.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#include <kvmod_x86.h>
+
+/*
+ * CR4 bits a guest may set before userspace gave it a CPUID: those that
+ * need no CPUID feature bit.  Feature-dependent bits (OSXSAVE, SMEP, ...)
+ * become valid with KVM_SET_CPUID2.
+ */
+#define CR4_ALWAYS_VALID (X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
+			  X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
+			  X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
+			  X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
+
+/* Guest physical width without CPUID leaf 0x80000008, as the SDM says. */
+#define DEFAULT_GUEST_PHYS_BITS	36
+
+/* RDX at reset holds the CPU signature; family 6 until CPUID is set. */
+#define RESET_RDX		0x600
+
+#define APIC_BASE_RESERVED	(GENMASK_ULL(7, 0) | BIT_ULL(9))
+
+static void reset_segment(struct kvm_segment *seg, u16 selector, u64 base,
+			  u8 type, bool system)
+{
+	*seg = (struct kvm_segment) {
+		.selector = selector,
+		.base = base,
+		.limit = 0xffff,
+		.type = type,
+		.present = 1,
+		.s = !system,
+	};
+}
+
+/**
+ * kvmod_vcpu_reset() - put a vCPU in the state the CPU has after RESET
+ * @vcpu: the vCPU
+ *
+ * Real mode at F000:FFF0 (linear 0xfffffff0), caches disabled, as the
+ * Intel SDM (Table 9-1) and AMD APM (Table 14-1) describe.
+ */
+void kvmod_vcpu_reset(struct kvmod_vcpu *vcpu)
+{
+	struct kvm_regs *regs = &vcpu->arch.regs;
+	struct kvm_sregs *sregs = &vcpu->arch.sregs;
+
+	memset(regs, 0, sizeof(*regs));
+	regs->rip = 0xfff0;
+	regs->rflags = X86_EFLAGS_FIXED;
+	regs->rdx = RESET_RDX;
+
+	memset(sregs, 0, sizeof(*sregs));
+	/* Code: execute/read, accessed; data: read/write, accessed. */
+	reset_segment(&sregs->cs, 0xf000, 0xffff0000, 0xb, false);
+	reset_segment(&sregs->ds, 0, 0, 0x3, false);
+	reset_segment(&sregs->es, 0, 0, 0x3, false);
+	reset_segment(&sregs->fs, 0, 0, 0x3, false);
+	reset_segment(&sregs->gs, 0, 0, 0x3, false);
+	reset_segment(&sregs->ss, 0, 0, 0x3, false);
+	/* LDT type 2; TR a busy 32/64-bit TSS, which 64-bit entry needs. */
+	reset_segment(&sregs->ldt, 0, 0, 0x2, true);
+	reset_segment(&sregs->tr, 0, 0, 0xb, true);
+	sregs->gdt.limit = 0xffff;
+	sregs->idt.limit = 0xffff;
+	sregs->cr0 = X86_CR0_ET | X86_CR0_NW | X86_CR0_CD;
+	vcpu->arch.pending_irq = -1;
+}
+
+static bool cr0_valid(u64 cr0)
+{
+	if (cr0 >> 32)
+		return false;
+	if ((cr0 & X86_CR0_NW) && !(cr0 & X86_CR0_CD))
+		return false;
+	if ((cr0 & X86_CR0_PG) && !(cr0 & X86_CR0_PE))
+		return false;
+	return true;
+}
+
+static bool sregs_valid(const struct kvm_sregs *s)
+{
+	u64 gpa_rsvd = ~0ULL << DEFAULT_GUEST_PHYS_BITS;
+
+	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG)) {
+		/* Long mode active: needs PAE and LMA, and a sane CR3. */
+		if (!(s->cr4 & X86_CR4_PAE) || !(s->efer & EFER_LMA))
+			return false;
+		if (s->cr3 & gpa_rsvd)
+			return false;
+	} else if ((s->efer & EFER_LMA) || s->cs.l) {
+		return false;
+	}
+	if (s->cr4 & ~(u64)CR4_ALWAYS_VALID)
+		return false;
+	if (!cr0_valid(s->cr0))
+		return false;
+
+	/* x2APIC mode needs a CPUID that offers it (KVM_SET_CPUID2). */
+	return !(s->apic_base & (APIC_BASE_RESERVED | gpa_rsvd | X2APIC_ENABLE));
+}
+
+static void get_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
+{
+	*s = vcpu->arch.sregs;
+	memset(s->interrupt_bitmap, 0, sizeof(s->interrupt_bitmap));
+	if (vcpu->arch.pending_irq >= 0)
+		__set_bit(vcpu->arch.pending_irq,
+			  (unsigned long *)s->interrupt_bitmap);
+}
+
+static int set_sregs(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s)
+{
+	unsigned long *pending = (unsigned long *)s->interrupt_bitmap;
+	unsigned int vec;
+	u64 old_cr8 = vcpu->arch.sregs.cr8;
+
+	if (!sregs_valid(s))
+		return -EINVAL;
+
+	vcpu->arch.sregs = *s;
+	memset(vcpu->arch.sregs.interrupt_bitmap, 0,
+	       sizeof(vcpu->arch.sregs.interrupt_bitmap));
+	/* A CR8 with reserved bits is ignored, not refused, as on KVM. */
+	if (s->cr8 & ~0xfULL)
+		vcpu->arch.sregs.cr8 = old_cr8;
+
+	vec = find_first_bit(pending, KVM_NR_INTERRUPTS);
+	vcpu->arch.pending_irq = vec < KVM_NR_INTERRUPTS ? vec : -1;
+	return 0;
+}
+
+/**
+ * kvmod_vcpu_state_ioctl() - KVM_GET/SET_REGS and KVM_GET/SET_SREGS
+ * @vcpu: the vCPU, with its mutex held
+ * @ioctl: the ioctl number
+ * @argp: the userspace argument
+ */
+long kvmod_vcpu_state_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
+			    void __user *argp)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	switch (ioctl) {
+	case KVM_GET_REGS:
+		if (copy_to_user(argp, &vcpu->arch.regs, sizeof(regs)))
+			return -EFAULT;
+		return 0;
+	case KVM_SET_REGS:
+		if (copy_from_user(&regs, argp, sizeof(regs)))
+			return -EFAULT;
+		regs.rflags |= X86_EFLAGS_FIXED;
+		vcpu->arch.regs = regs;
+		return 0;
+	case KVM_GET_SREGS:
+		get_sregs(vcpu, &sregs);
+		if (copy_to_user(argp, &sregs, sizeof(sregs)))
+			return -EFAULT;
+		return 0;
+	case KVM_SET_SREGS:
+		if (copy_from_user(&sregs, argp, sizeof(sregs)))
+			return -EFAULT;
+		return set_sregs(vcpu, &sregs);
+	default:
+		return -EINVAL;
+	}
+}

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kvmod generic core: the objects behind /dev/kvm, VM fds and vCPU fds.
+ *
+ * Nothing here knows about x86; the architecture supplies its limits and
+ * its per-VM and per-vCPU state through <kvmod_arch.h>, found on the
+ * include path of the architecture being built.
+ */
+#ifndef KVMOD_HOST_H
+#define KVMOD_HOST_H
+
+#include <linux/kvm.h>
+#include <linux/mm_types.h>
+#include <linux/mutex.h>
+#include <linux/refcount.h>
+#include <linux/srcu.h>
+#include <linux/xarray.h>
+
+#include <kvmod/memslot.h>
+#include <kvmod_arch.h>
+
+#define KVMOD_API_VERSION	12
+
+/**
+ * struct kvmod_vm - one virtual machine (one VM fd)
+ * @users: references: the VM fd and one per vCPU fd; the VM is destroyed
+ *	when the last goes away.
+ * @mm: the address space of the process that created the VM; VM and vCPU
+ *	ioctls from any other address space fail with -EIO.
+ * @lock: serializes vCPU creation and VM-wide capability changes.
+ * @slots_lock: serializes memslot updates (writers only).
+ * @srcu: protects readers of @memslots.
+ * @memslots: the current memslot snapshot, replaced whole on every update.
+ * @slots_by_id: memslots indexed by slot id; only used under @slots_lock.
+ * @nr_memslot_pages: total pages over all memslots, under @slots_lock.
+ * @vcpus: vCPUs indexed by creation order (0..@online_vcpus-1).
+ * @created_vcpus: vCPUs created or being created, under @lock.
+ * @online_vcpus: vCPUs published in @vcpus.
+ * @max_vcpu_ids: vCPU ids must be below this (KVM_CAP_MAX_VCPU_ID); 0
+ *	until set by userspace or fixed by the first vCPU creation.
+ * @arch: architecture state.
+ */
+struct kvmod_vm {
+	refcount_t users;
+	struct mm_struct *mm;
+	struct mutex lock;
+	struct mutex slots_lock;
+	struct srcu_struct srcu;
+	struct kvmod_memslots __rcu *memslots;
+	struct xarray slots_by_id;
+	u64 nr_memslot_pages;
+	struct xarray vcpus;
+	unsigned int created_vcpus;
+	unsigned int online_vcpus;
+	unsigned int max_vcpu_ids;
+	struct kvmod_vm_arch arch;
+};
+
+/**
+ * struct kvmod_vcpu - one virtual CPU (one vCPU fd)
+ * @vm: the VM it belongs to; the vCPU holds a reference through its fd.
+ * @vcpu_id: the id userspace chose (the APIC id on x86).
+ * @vcpu_idx: index in @vm->vcpus.
+ * @mutex: serializes ioctls on this vCPU.
+ * @run: the shared &struct kvm_run page (mmap page 0).
+ * @run_pages: every page of the vCPU mmap area, @run first.
+ * @arch: architecture state.
+ */
+struct kvmod_vcpu {
+	struct kvmod_vm *vm;
+	u32 vcpu_id;
+	unsigned int vcpu_idx;
+	struct mutex mutex;
+	struct kvm_run *run;
+	struct page *run_pages[KVMOD_VCPU_MMAP_PAGES];
+	struct kvmod_vcpu_arch arch;
+};
+
+/* virt/vm.c */
+int kvmod_create_vm(unsigned long type);
+void kvmod_vm_get(struct kvmod_vm *vm);
+void kvmod_vm_put(struct kvmod_vm *vm);
+int kvmod_check_extension(struct kvmod_vm *vm, long ext);
+
+/* virt/vcpu.c */
+int kvmod_create_vcpu(struct kvmod_vm *vm, u32 id);
+void kvmod_destroy_vcpus(struct kvmod_vm *vm);
+
+/* virt/memslot.c */
+int kvmod_memslots_init(struct kvmod_vm *vm);
+void kvmod_memslots_destroy(struct kvmod_vm *vm);
+int kvmod_set_memory_region(struct kvmod_vm *vm,
+			    const struct kvm_userspace_memory_region *mem);
+struct kvmod_memslot *kvmod_gfn_to_memslot(struct kvmod_vm *vm, u64 gfn);
+
+/*
+ * Hooks every architecture implements (arch/<arch>/).  Called with no
+ * locks held unless said otherwise.
+ */
+int kvmod_arch_init(void);
+void kvmod_arch_exit(void);
+long kvmod_arch_dev_ioctl(unsigned int ioctl, unsigned long arg);
+/* @vm is NULL when asked on /dev/kvm. */
+int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext);
+int kvmod_arch_vm_init(struct kvmod_vm *vm, unsigned long type);
+void kvmod_arch_vm_destroy(struct kvmod_vm *vm);
+long kvmod_arch_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
+			 unsigned long arg);
+/* Highest guest frame number a memslot may cover. */
+u64 kvmod_arch_max_gfn(void);
+int kvmod_arch_vcpu_init(struct kvmod_vcpu *vcpu);
+void kvmod_arch_vcpu_destroy(struct kvmod_vcpu *vcpu);
+/* Called with @vcpu->mutex held. */
+long kvmod_arch_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
+			   unsigned long arg);
+
+#endif /* KVMOD_HOST_H */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Memslots: guest-physical ranges backed by userspace memory.
+ *
+ * The lookup structure is an immutable snapshot: an array of slot
+ * pointers sorted by guest frame number.  Updates build a new snapshot and
+ * publish it under SRCU, so readers (vCPU faults) never take a lock.  The
+ * array helpers (virt/memslot_array.c) are pure code with no kernel
+ * dependency so that unit tests can run them anywhere.
+ */
+#ifndef KVMOD_MEMSLOT_H
+#define KVMOD_MEMSLOT_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+typedef uint64_t u64;
+typedef uint32_t u32;
+typedef uint16_t u16;
+#endif
+
+/**
+ * struct kvmod_memslot - one memory slot; never changed once published
+ * @base_gfn: first guest frame number covered.
+ * @npages: number of 4 KiB pages covered (non-zero).
+ * @userspace_addr: host virtual address of the first page.
+ * @flags: KVM_MEM_* flags.
+ * @id: slot id within its address space.
+ * @as_id: address space id.
+ */
+struct kvmod_memslot {
+	u64 base_gfn;
+	u64 npages;
+	u64 userspace_addr;
+	u32 flags;
+	u16 id;
+	u16 as_id;
+};
+
+/**
+ * struct kvmod_memslots - a published, read-only memslot snapshot
+ * @generation: bumped on every update; lets caches notice changes.
+ * @count: number of slots in @slots.
+ * @slots: slot pointers sorted by @base_gfn; slots never overlap.
+ */
+struct kvmod_memslots {
+	u64 generation;
+	size_t count;
+	struct kvmod_memslot *slots[];
+};
+
+size_t memslot_array_lower_bound(struct kvmod_memslot *const *slots,
+				 size_t count, u64 gfn);
+struct kvmod_memslot *memslot_array_find(struct kvmod_memslot *const *slots,
+					 size_t count, u64 gfn);
+bool memslot_array_overlaps(struct kvmod_memslot *const *slots, size_t count,
+			    u64 base_gfn, u64 npages, u16 ignore_id);
+size_t memslot_array_replace(struct kvmod_memslot **dst,
+			     struct kvmod_memslot *const *src, size_t count,
+			     const struct kvmod_memslot *remove,
+			     struct kvmod_memslot *insert);
+
+#endif /* KVMOD_MEMSLOT_H */
