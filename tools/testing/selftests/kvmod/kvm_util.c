@@ -115,6 +115,47 @@ unsigned int host_phys_bits(void)
 	return eax & 0xff;
 }
 
+/* Returns 1 for Y, 0 for N, -1 when the parameter does not exist. */
+static int read_bool_param(const char *path)
+{
+	char buf[8] = "";
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	return buf[0] == 'Y' || buf[0] == 'y' || buf[0] == '1';
+}
+
+int kvm_uses_tdp(void)
+{
+	static const char * const params[] = {
+		"/sys/module/kvm_amd/parameters/npt",
+		"/sys/module/kvm_intel/parameters/ept",
+		"/sys/module/kvmod/parameters/npt",
+		"/sys/module/kvmod/parameters/ept",
+	};
+	unsigned int i;
+
+	/* PVM always shadows the guest's page tables. */
+	if (!access("/sys/module/kvm_pvm", F_OK))
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(params); i++)
+		if (read_bool_param(params[i]) == 0)
+			return 0;
+	return 1;
+}
+
+unsigned int memslot_gpa_bits(void)
+{
+	return kvm_uses_tdp() ? host_phys_bits() : 52;
+}
+
 void vcpu_get_regs(int vcpu_fd, struct kvm_regs *regs)
 {
 	ASSERT_OK(ioctl(vcpu_fd, KVM_GET_REGS, regs));

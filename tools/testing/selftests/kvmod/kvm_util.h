@@ -48,11 +48,20 @@ void *host_mem_alloc(size_t size);
 /* Number of slots KVM_CAP_MULTI_ADDRESS_SPACE allows (0 means 1). */
 int nr_address_spaces(int fd);
 
-/*
- * Host MAXPHYADDR from CPUID 0x80000008 (36 if the leaf is missing), the
- * limit KVM applies to memslot GPAs when it uses two-dimensional paging.
- */
+/* Host MAXPHYADDR from CPUID 0x80000008 (36 if the leaf is missing). */
 unsigned int host_phys_bits(void);
+
+/*
+ * Whether the loaded KVM uses two-dimensional paging (NPT/EPT), judged by
+ * the modules' npt/ept parameters; assumed when none says otherwise.
+ */
+int kvm_uses_tdp(void);
+
+/*
+ * Number of GPA bits a memslot may reach: the host MAXPHYADDR with
+ * two-dimensional paging, 52 with shadow paging.
+ */
+unsigned int memslot_gpa_bits(void);
 
 /* Get/set helpers that assert success. */
 void vcpu_get_regs(int vcpu_fd, struct kvm_regs *regs);

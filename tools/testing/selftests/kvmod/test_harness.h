@@ -203,7 +203,7 @@ static inline void kh_fail_report(const char *file, int line, int err,
 #define EXPECT_OK(expr) KH_OK("EXPECT_OK", expr, 0)
 
 /* A syscall-style expression that must fail with -1 and errno == err. */
-#define KH_ERRNO(what, expr, err, fatal) do {				\
+#define KH_ERRNO(what, expr, err_txt, err, fatal) do {				\
 	long long __r;							\
 	int __e;							\
 	errno = 0;							\
@@ -211,7 +211,7 @@ static inline void kh_fail_report(const char *file, int line, int err,
 	__e = errno;							\
 	if (__r != -1 || __e != (err)) {				\
 		kh_diag("%s:%d: %s(%s, %s) failed: returned %lld, errno %d (%s), wanted -1 with errno %d (%s)", \
-			__FILE__, __LINE__, what, #expr, #err, __r, __e, \
+			__FILE__, __LINE__, what, #expr, err_txt, __r, __e, \
 			strerror(__e), (err), strerror(err));		\
 		if (fatal) {						\
 			fflush(stdout);					\
@@ -221,8 +221,8 @@ static inline void kh_fail_report(const char *file, int line, int err,
 	}								\
 } while (0)
 
-#define ASSERT_ERRNO(expr, err) KH_ERRNO("ASSERT_ERRNO", expr, err, 1)
-#define EXPECT_ERRNO(expr, err) KH_ERRNO("EXPECT_ERRNO", expr, err, 0)
+#define ASSERT_ERRNO(expr, err) KH_ERRNO("ASSERT_ERRNO", expr, #err, err, 1)
+#define EXPECT_ERRNO(expr, err) KH_ERRNO("EXPECT_ERRNO", expr, #err, err, 0)
 
 #define FAIL(fmt, ...) do {						\
 	kh_diag("%s:%d: " fmt, __FILE__, __LINE__, ##__VA_ARGS__);	\
