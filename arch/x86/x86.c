@@ -44,8 +44,13 @@ void kvmod_arch_exit(void)
 
 long kvmod_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 {
-	/* KVM answers unknown /dev/kvm ioctls on x86 with -EINVAL. */
-	return -EINVAL;
+	switch (ioctl) {
+	case KVM_GET_SUPPORTED_CPUID:
+		return kvmod_get_supported_cpuid((void __user *)arg);
+	default:
+		/* KVM answers unknown /dev/kvm ioctls on x86 with -EINVAL. */
+		return -EINVAL;
+	}
 }
 
 int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
@@ -102,6 +107,7 @@ int kvmod_arch_vcpu_init(struct kvmod_vcpu *vcpu)
 
 void kvmod_arch_vcpu_destroy(struct kvmod_vcpu *vcpu)
 {
+	kvmod_vcpu_cpuid_free(vcpu);
 }
 
 long kvmod_arch_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
@@ -119,6 +125,10 @@ long kvmod_arch_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 	case KVM_GET_SREGS:
 	case KVM_SET_SREGS:
 		return kvmod_vcpu_state_ioctl(vcpu, ioctl, argp);
+	case KVM_SET_CPUID:
+	case KVM_SET_CPUID2:
+	case KVM_GET_CPUID2:
+		return kvmod_vcpu_cpuid_ioctl(vcpu, ioctl, argp);
 	default:
 		/* KVM answers unknown vCPU ioctls on x86 with -EINVAL. */
 		return -EINVAL;

@@ -37,11 +37,15 @@ struct kvmod_vm_arch {
  *	not kept here (see @pending_irq).
  * @pending_irq: an external interrupt vector queued by KVM_SET_SREGS and
  *	not yet delivered, or -1.
+ * @cpuid: the guest's CPUID table from KVM_SET_CPUID2 (kmalloc'ed), or
+ *	NULL; @cpuid_nent entries.
  */
 struct kvmod_vcpu_arch {
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	int pending_irq;
+	struct kvm_cpuid_entry2 *cpuid;
+	int cpuid_nent;
 };
 
 #endif /* KVMOD_ARCH_H */

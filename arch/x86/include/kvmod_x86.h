@@ -41,4 +41,12 @@ void kvmod_vcpu_reset(struct kvmod_vcpu *vcpu);
 long kvmod_vcpu_state_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 			    void __user *argp);
 
+/* arch/x86/cpuid.c */
+long kvmod_get_supported_cpuid(struct kvm_cpuid2 __user *argp);
+long kvmod_vcpu_cpuid_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
+			    void __user *argp);
+void kvmod_vcpu_cpuid_free(struct kvmod_vcpu *vcpu);
+void kvmod_cpuid(struct kvmod_vcpu *vcpu, u32 *eax, u32 *ebx, u32 *ecx,
+		 u32 *edx);
+
 #endif /* KVMOD_X86_H */
