@@ -14,6 +14,17 @@
 #define KVM_DEV_PATH	"/dev/kvm"
 #define PAGE_SIZE_4K	4096UL
 
+/* Byte accesses the compiler cannot elide, to touch mapped pages. */
+static inline uint8_t peek8(const uint8_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+static inline void poke8(uint8_t *p, uint8_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
 /* Open /dev/kvm; skips the test when there is no KVM (module not loaded). */
 int kvm_open(void);
 
