@@ -1,0 +1,317 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot an emulated AMD-V host (QEMU TCG) from a generated initramfs, load
+# each hypervisor target in turn, run the test suites against it and print
+# one TAP stream plus "N passed, N failed, N skipped".  Exit status 1 on any
+# failure.  See Documentation/testing.rst.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+	cat <<USAGE
+usage: ${0##*/} [options]
+  --targets "kvmod kvm"  hypervisors to test, in order, in one boot
+                         (kvmod: kvmod.ko; kvm: the kernel's kvm-amd chain)
+  --tests "a b"          run only these programs (default: all)
+  --suite NAME=DIR       stage the programs of DIR as suite NAME (repeatable;
+                         default: kvmod=$OUT_DIR/suites/kvmod)
+  --timeout S            per-test timeout in the guest (default 120)
+  --boot-timeout S       host-side limit for the whole boot (default: derived)
+  --npt on|off           nested paging in the emulated CPU (off: -smp 1)
+  --smp N                emulated CPUs (default 2)
+  --kernel BZIMAGE       boot this kernel instead of the Debian one...
+  --modules-dir DIR      ...with its modules (a .../lib/modules/<ver> tree)
+  --kvmod-ko FILE        module under test (default: $REPO_DIR/kvmod.ko)
+  --append ARGS          extra kernel command line
+  --guest-script FILE    run FILE in the guest for each target instead of
+                         the suites (used by demo.sh)
+  --raw                  show the guest console instead of TAP
+  --counts FILE          write "passed failed skipped" to FILE
+USAGE
+	exit 2
+}
+
+TARGETS="kvmod kvm"
+TESTS=
+SUITES=()
+TIMEOUT=120
+BOOT_TIMEOUT=
+NPT=on
+SMP=
+KERNEL=
+MODULES_DIR=
+KVMOD_KO=$REPO_DIR/kvmod.ko
+APPEND=
+GUEST_SCRIPT=
+RAW=0
+COUNTS=
+
+parse_args() {
+	while [[ $# -gt 0 ]]; do
+		case $1 in
+		--targets) TARGETS=$2; shift ;;
+		--tests) TESTS=$2; shift ;;
+		--suite) SUITES+=("$2"); shift ;;
+		--timeout) TIMEOUT=$2; shift ;;
+		--boot-timeout) BOOT_TIMEOUT=$2; shift ;;
+		--npt) NPT=$2; shift ;;
+		--smp) SMP=$2; shift ;;
+		--kernel) KERNEL=$2; shift ;;
+		--modules-dir) MODULES_DIR=$2; shift ;;
+		--kvmod-ko) KVMOD_KO=$2; shift ;;
+		--append) APPEND=$2; shift ;;
+		--guest-script) GUEST_SCRIPT=$2; shift ;;
+		--raw) RAW=1 ;;
+		--counts) COUNTS=$2; shift ;;
+		-h|--help) usage ;;
+		*) log "unknown option $1"; usage ;;
+		esac
+		shift
+	done
+	[[ $NPT == on || $NPT == off ]] || die "--npt takes on or off"
+	[[ $TIMEOUT =~ ^[0-9]+$ ]] || die "--timeout takes seconds"
+	if [[ -z $SMP ]]; then
+		SMP=2
+		[[ $NPT == on ]] || SMP=1
+	fi
+	if [[ ${#SUITES[@]} -eq 0 && -d $OUT_DIR/suites/kvmod ]]; then
+		SUITES=("kvmod=$OUT_DIR/suites/kvmod")
+	fi
+}
+
+pick_kernel() {
+	if [[ -n $KERNEL ]]; then
+		[[ -n $MODULES_DIR ]] || die "--kernel needs --modules-dir"
+		[[ -f $KERNEL ]] || die "no kernel image $KERNEL"
+	else
+		local KVER VMLINUZ MODDIR KDIR
+
+		eval "$("$LANES_DIR/kernel.sh")"
+		KERNEL=$VMLINUZ
+		MODULES_DIR=${MODULES_DIR:-$MODDIR}
+	fi
+	ensure_depmod "$MODULES_DIR"
+}
+
+is_static() {
+	! readelf -l "$1" 2>/dev/null | grep -q 'Requesting program interpreter'
+}
+
+# Copy one module into the initramfs, uncompressed (busybox insmod reads
+# plain ELF only), and print its staged file name.
+stage_module() {
+	local src=$1 dst
+
+	[[ $src == /* ]] || src=$MODULES_DIR/$src
+	dst=$(basename "$src")
+	dst=${dst%.xz}
+	dst=${dst%.zst}
+	case $src in
+	*.xz) xz -dc "$src" >"$ROOT/lane/modules/$dst" ;;
+	*.zst) zstd -qdc "$src" >"$ROOT/lane/modules/$dst" ;;
+	*) cp "$src" "$ROOT/lane/modules/$dst" ;;
+	esac
+	echo "$dst"
+}
+
+# Print the load order for a target's modules, one path a line.
+target_modules() {
+	local dep
+
+	case $1 in
+	kvm) mod_chain "$MODULES_DIR" kvm_amd ;;
+	kvmod)
+		[[ -f $KVMOD_KO ]] || die "$KVMOD_KO not built (tools/lanes/build.sh)"
+		for dep in $(modinfo -F depends "$KVMOD_KO" | tr , ' '); do
+			mod_chain "$MODULES_DIR" "$dep"
+		done
+		echo "$KVMOD_KO"
+		;;
+	*) die "unknown target '$1' (kvmod or kvm)" ;;
+	esac
+}
+
+stage_modules() {
+	local t f list
+
+	mkdir -p "$ROOT/lane/modules"
+	list=$(mod_chain "$MODULES_DIR" msr)
+	for f in $list; do
+		stage_module "$f"
+	done >"$ROOT/lane/preload"
+	for t in $TARGETS; do
+		mkdir -p "$ROOT/lane/targets/$t"
+		list=$(target_modules "$t" | awk '!seen[$0]++')
+		for f in $list; do
+			stage_module "$f"
+		done >"$ROOT/lane/targets/$t/modules"
+	done
+}
+
+# A suite's programs: the names in DIR/.lane-progs, else every executable.
+suite_progs() {
+	local dir=$1
+
+	if [[ -f $dir/.lane-progs ]]; then
+		grep -v '^#' "$dir/.lane-progs" | grep .
+	else
+		find "$dir" -maxdepth 1 -type f -perm -u+x -printf '%f\n' | sort
+	fi
+}
+
+wanted() {
+	[[ -z $TESTS ]] || [[ " $TESTS " == *" $1 "* ]]
+}
+
+stage_suites() {
+	local spec name dir prog
+
+	NPROGS=0
+	SUITE_NAMES=
+	mkdir -p "$ROOT/lane/suites"
+	for spec in "${SUITES[@]}"; do
+		name=${spec%%=*}
+		dir=${spec#*=}
+		[[ $name != "$spec" && -d $dir ]] || die "bad --suite $spec"
+		mkdir -p "$ROOT/lane/suites/$name"
+		: >"$ROOT/lane/suites/$name.list"
+		for prog in $(suite_progs "$dir"); do
+			wanted "$prog" || continue
+			[[ -x $dir/$prog ]] || die "$dir/$prog missing"
+			is_static "$dir/$prog" || die "$dir/$prog is not static"
+			cp "$dir/$prog" "$ROOT/lane/suites/$name/"
+			echo "$prog" >>"$ROOT/lane/suites/$name.list"
+			NPROGS=$((NPROGS + 1))
+		done
+		SUITE_NAMES+="$name "
+	done
+	if [[ -n $TESTS ]]; then
+		for prog in $TESTS; do
+			grep -qx "$prog" "$ROOT"/lane/suites/*.list 2>/dev/null ||
+				die "test '$prog' is in no suite"
+		done
+	fi
+}
+
+stage_busybox() {
+	local bb=/bin/busybox
+
+	[[ -x $bb ]] && is_static "$bb" ||
+		die "need a static /bin/busybox (apt-get install busybox-static)"
+	mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp}
+	cp "$bb" "$ROOT/bin/busybox"
+	cp "$LANES_DIR/guest/init" "$ROOT/init"
+	chmod 755 "$ROOT/init"
+}
+
+write_config() {
+	{
+		printf 'LANE_TARGETS=%q\n' "$TARGETS"
+		printf 'LANE_SUITES=%q\n' "$SUITE_NAMES"
+		printf 'LANE_TIMEOUT=%q\n' "$TIMEOUT"
+	} >"$ROOT/lane/config"
+	if [[ -n $GUEST_SCRIPT ]]; then
+		cp "$GUEST_SCRIPT" "$ROOT/lane/script"
+	fi
+}
+
+build_initramfs() {
+	ROOT=$WORK/root
+	mkdir -p "$ROOT/lane"
+	stage_busybox
+	stage_modules
+	stage_suites
+	write_config
+	(cd "$ROOT" && find . | cpio -o -H newc --quiet) >"$WORK/initramfs.cpio"
+}
+
+boot() {
+	local cpu=qemu64,+svm,+npt ntargets rc=0
+
+	[[ $NPT == on ]] || cpu=qemu64,+svm,-npt
+	ntargets=$(wc -w <<<"$TARGETS")
+	if [[ -z $BOOT_TIMEOUT ]]; then
+		BOOT_TIMEOUT=$((120 + ntargets * (30 + NPROGS * (TIMEOUT + 10))))
+	fi
+	log "booting: $NPROGS program(s) x targets '$TARGETS', npt $NPT," \
+		"smp $SMP, limit ${BOOT_TIMEOUT}s"
+	# stdin from /dev/null: qemu must not take over a terminal.
+	timeout -k 10 "$BOOT_TIMEOUT" qemu-system-x86_64 -M q35 -accel tcg \
+		-cpu "$cpu" -smp "$SMP" -m 2G -nographic -no-reboot \
+		-kernel "$KERNEL" -initrd "$WORK/initramfs.cpio" \
+		-append "console=ttyS0 tsc=reliable panic=-1 quiet $APPEND" \
+		</dev/null >"$WORK/console.log" 2>&1 &
+	QEMU_PID=$!
+	tail -n +1 --pid="$QEMU_PID" -f "$WORK/console.log" |
+		awk -v timeout="$TIMEOUT" -v counts="$WORK/counts" -v raw="$RAW" \
+			-f "$LANES_DIR/tap.awk"
+	wait "$QEMU_PID" || rc=$?
+	QEMU_RC=$rc
+	[[ $rc -ne 124 ]] || log "boot timed out after ${BOOT_TIMEOUT}s"
+}
+
+BAD_LOG='Oops|BUG:|WARNING:|general protection fault|KASAN|kernel BUG'
+BAD_LOG+='|sleeping function called from invalid context|Kernel panic'
+BAD_LOG+='|UBSAN:|blocked for more than|detected stalls|soft lockup'
+
+# The kernel log between the guest's dmesg markers, CRs stripped.
+kernel_log() {
+	tr -d '\r' <"$WORK/console.log" |
+		sed -n '/^@@LANE dmesg-begin/,/^@@LANE dmesg-end/p'
+}
+
+# Show the bad log lines in context, with the last target marker before.
+show_bad_log() {
+	kernel_log | awk -v bad="$BAD_LOG" '
+		/kvmod-lane: / { marker = $0 }
+		$0 ~ bad && !first { first = NR; print marker }
+		first && NR < first + 60 { print }' | sed 's/^/#   /'
+}
+
+check_kernel_log() {
+	local n
+
+	read -r PASSED FAILED SKIPPED n <"$WORK/counts"
+	n=$((n + 1))
+	if ! kernel_log | grep -q '^@@LANE dmesg-end'; then
+		echo "not ok $n kernel log clean: guest did not finish" \
+			"(crash, hang or timeout); last console lines:"
+		tr -d '\r' <"$WORK/console.log" | tail -n 40 | sed 's/^/#   /'
+		FAILED=$((FAILED + 1))
+	elif kernel_log | grep -Eq "$BAD_LOG"; then
+		echo "not ok $n kernel log clean"
+		show_bad_log
+		FAILED=$((FAILED + 1))
+	else
+		echo "ok $n kernel log clean"
+		PASSED=$((PASSED + 1))
+	fi
+	echo "1..$n"
+}
+
+cleanup() {
+	if [[ -n ${QEMU_PID:-} ]]; then
+		kill "$QEMU_PID" 2>/dev/null || true
+	fi
+	rm -rf "$WORK/root" "$WORK/initramfs.cpio"
+}
+
+main() {
+	local start=$SECONDS
+
+	parse_args "$@"
+	pick_kernel
+	WORK=$(mktemp -d /tmp/kvmod-lane.XXXXXX)
+	trap cleanup EXIT
+	build_initramfs
+	boot
+	QEMU_PID=
+	check_kernel_log
+	log "console log: $WORK/console.log ($((SECONDS - start))s)"
+	[[ -z $COUNTS ]] || echo "$PASSED $FAILED $SKIPPED" >"$COUNTS"
+	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
+	[[ $FAILED -eq 0 ]]
+}
+
+main "$@"
