@@ -80,6 +80,7 @@ static int memslots_commit(struct kvmod_vm *vm, struct kvmod_memslot *old,
 {
 	struct kvmod_memslots *cur = current_slots(vm), *next;
 	void *xa_ret;
+	bool unmap;
 
 	next = memslots_alloc(cur->count + 1);
 	if (!next)
@@ -99,8 +100,14 @@ static int memslots_commit(struct kvmod_vm *vm, struct kvmod_memslot *old,
 	next->count = memslot_array_replace(next->slots, cur->slots,
 					    cur->count, old, new);
 	next->generation = cur->generation + 1;
+
+	unmap = old && (!new || new->base_gfn != old->base_gfn);
+	if (unmap)
+		kvmod_arch_memslot_unmap_begin(vm, old);
 	rcu_assign_pointer(vm->memslots, next);
 	synchronize_srcu_expedited(&vm->srcu);
+	if (unmap)
+		kvmod_arch_memslot_unmap_end(vm);
 
 	if (old)
 		vm->nr_memslot_pages -= old->npages;

@@ -5,6 +5,7 @@
 #include <linux/bitops.h>
 #include <linux/uaccess.h>
 #include <asm/msr-index.h>
+#include <asm/fpu/xstate.h>
 #include <asm/processor-flags.h>
 
 #include <kvmod_x86.h>
@@ -27,8 +28,8 @@
 
 #define APIC_BASE_RESERVED	(GENMASK_ULL(7, 0) | BIT_ULL(9))
 
-static void reset_segment(struct kvm_segment *seg, u16 selector, u64 base,
-			  u8 type, bool system)
+void kvmod_reset_segment(struct kvm_segment *seg, u16 selector, u64 base,
+			 u8 type, bool system)
 {
 	*seg = (struct kvm_segment) {
 		.selector = selector,
@@ -50,28 +51,35 @@ static void reset_segment(struct kvm_segment *seg, u16 selector, u64 base,
 void kvmod_vcpu_reset(struct kvmod_vcpu *vcpu)
 {
 	struct kvm_regs *regs = &vcpu->arch.regs;
-	struct kvm_sregs *sregs = &vcpu->arch.sregs;
+	struct kvm_sregs sregs = {};
 
 	memset(regs, 0, sizeof(*regs));
 	regs->rip = 0xfff0;
 	regs->rflags = X86_EFLAGS_FIXED;
 	regs->rdx = RESET_RDX;
 
-	memset(sregs, 0, sizeof(*sregs));
 	/* Code: execute/read, accessed; data: read/write, accessed. */
-	reset_segment(&sregs->cs, 0xf000, 0xffff0000, 0xb, false);
-	reset_segment(&sregs->ds, 0, 0, 0x3, false);
-	reset_segment(&sregs->es, 0, 0, 0x3, false);
-	reset_segment(&sregs->fs, 0, 0, 0x3, false);
-	reset_segment(&sregs->gs, 0, 0, 0x3, false);
-	reset_segment(&sregs->ss, 0, 0, 0x3, false);
+	kvmod_reset_segment(&sregs.cs, 0xf000, 0xffff0000, 0xb, false);
+	kvmod_reset_segment(&sregs.ds, 0, 0, 0x3, false);
+	kvmod_reset_segment(&sregs.es, 0, 0, 0x3, false);
+	kvmod_reset_segment(&sregs.fs, 0, 0, 0x3, false);
+	kvmod_reset_segment(&sregs.gs, 0, 0, 0x3, false);
+	kvmod_reset_segment(&sregs.ss, 0, 0, 0x3, false);
 	/* LDT type 2; TR a busy 32/64-bit TSS, which 64-bit entry needs. */
-	reset_segment(&sregs->ldt, 0, 0, 0x2, true);
-	reset_segment(&sregs->tr, 0, 0, 0xb, true);
-	sregs->gdt.limit = 0xffff;
-	sregs->idt.limit = 0xffff;
-	sregs->cr0 = X86_CR0_ET | X86_CR0_NW | X86_CR0_CD;
+	kvmod_reset_segment(&sregs.ldt, 0, 0, 0x2, true);
+	kvmod_reset_segment(&sregs.tr, 0, 0, 0xb, true);
+	sregs.gdt.limit = 0xffff;
+	sregs.idt.limit = 0xffff;
+	sregs.cr0 = X86_CR0_ET | X86_CR0_NW | X86_CR0_CD;
+
+	kvmod_x86->vcpu_reset(vcpu);
+	kvmod_x86->set_sregs(vcpu, &sregs);
+	vcpu->arch.apic_base = 0;
 	vcpu->arch.pending_irq = -1;
+	vcpu->arch.xcr0 = XFEATURE_MASK_FP;
+	memset(&vcpu->arch.exception, 0, sizeof(vcpu->arch.exception));
+	memset(&vcpu->arch.pio, 0, sizeof(vcpu->arch.pio));
+	kvmod_msr_reset(vcpu);
 }
 
 static bool cr0_valid(u64 cr0)
@@ -109,28 +117,30 @@ static bool sregs_valid(const struct kvm_sregs *s)
 
 static void get_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
 {
-	*s = vcpu->arch.sregs;
-	memset(s->interrupt_bitmap, 0, sizeof(s->interrupt_bitmap));
+	memset(s, 0, sizeof(*s));
+	kvmod_x86->get_sregs(vcpu, s);
+	s->apic_base = vcpu->arch.apic_base;
 	if (vcpu->arch.pending_irq >= 0)
 		__set_bit(vcpu->arch.pending_irq,
 			  (unsigned long *)s->interrupt_bitmap);
 }
 
-static int set_sregs(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s)
+static int set_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
 {
 	unsigned long *pending = (unsigned long *)s->interrupt_bitmap;
+	struct kvm_sregs old;
 	unsigned int vec;
-	u64 old_cr8 = vcpu->arch.sregs.cr8;
 
 	if (!sregs_valid(s))
 		return -EINVAL;
 
-	vcpu->arch.sregs = *s;
-	memset(vcpu->arch.sregs.interrupt_bitmap, 0,
-	       sizeof(vcpu->arch.sregs.interrupt_bitmap));
 	/* A CR8 with reserved bits is ignored, not refused, as on KVM. */
-	if (s->cr8 & ~0xfULL)
-		vcpu->arch.sregs.cr8 = old_cr8;
+	if (s->cr8 & ~0xfULL) {
+		kvmod_x86->get_sregs(vcpu, &old);
+		s->cr8 = old.cr8;
+	}
+	kvmod_x86->set_sregs(vcpu, s);
+	vcpu->arch.apic_base = s->apic_base;
 
 	vec = find_first_bit(pending, KVM_NR_INTERRUPTS);
 	vcpu->arch.pending_irq = vec < KVM_NR_INTERRUPTS ? vec : -1;

@@ -4,6 +4,7 @@
  * and vCPU ioctls.
  */
 #include <linux/module.h>
+#include <asm/fpu/api.h>
 #include <asm/processor.h>
 
 #include <kvmod_x86.h>
@@ -30,8 +31,12 @@ int kvmod_arch_init(void)
 		if (r)
 			return r;
 		kvmod_x86 = backends[i];
-		pr_info("kvmod: %s backend ready, %s paging\n", kvmod_x86->name,
-			kvmod_x86->tdp_enabled() ? "nested" : "shadow");
+		if (kvmod_x86->tdp_format())
+			pr_info("kvmod: %s backend ready, nested paging\n",
+				kvmod_x86->name);
+		else
+			pr_warn("kvmod: %s backend loaded without nested paging: guests cannot run\n",
+				kvmod_x86->name);
 		return 0;
 	}
 	pr_err("kvmod: this CPU has neither AMD-V nor VT-x\n");
@@ -40,6 +45,7 @@ int kvmod_arch_init(void)
 
 void kvmod_arch_exit(void)
 {
+	kvmod_x86->teardown();
 }
 
 long kvmod_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
@@ -47,6 +53,8 @@ long kvmod_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 	switch (ioctl) {
 	case KVM_GET_SUPPORTED_CPUID:
 		return kvmod_get_supported_cpuid((void __user *)arg);
+	case KVM_GET_MSR_INDEX_LIST:
+		return kvmod_msr_dev_ioctl(ioctl, (void __user *)arg);
 	default:
 		/* KVM answers unknown /dev/kvm ioctls on x86 with -EINVAL. */
 		return -EINVAL;
@@ -55,26 +63,54 @@ long kvmod_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 
 int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 {
-	return 0;
+	switch (ext) {
+	case KVM_CAP_IMMEDIATE_EXIT:
+		return !!kvmod_x86->tdp_format();
+	default:
+		return 0;
+	}
 }
 
 int kvmod_arch_vm_init(struct kvmod_vm *vm, unsigned long type)
 {
+	const struct kvmod_tdp_format *fmt = kvmod_x86->tdp_format();
 	int r;
 
 	if (type)
 		return -EINVAL;
+	if (fmt) {
+		r = kvmod_tdp_mmu_init(vm, fmt);
+		if (r)
+			return r;
+	}
 	r = kvmod_virt_get();
-	if (r)
+	if (r) {
+		kvmod_tdp_mmu_destroy(vm);
 		return r;
+	}
 	vm->arch.virt_enabled = true;
 	return 0;
 }
 
 void kvmod_arch_vm_destroy(struct kvmod_vm *vm)
 {
+	kvmod_tdp_mmu_destroy(vm);
 	if (vm->arch.virt_enabled)
 		kvmod_virt_put();
+}
+
+void kvmod_arch_memslot_unmap_begin(struct kvmod_vm *vm,
+				    const struct kvmod_memslot *old)
+{
+	if (vm->arch.mmu.root)
+		kvmod_tdp_unmap_begin(vm, old->base_gfn,
+				      old->base_gfn + old->npages);
+}
+
+void kvmod_arch_memslot_unmap_end(struct kvmod_vm *vm)
+{
+	if (vm->arch.mmu.root)
+		kvmod_tdp_unmap_end(vm);
 }
 
 long kvmod_arch_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
@@ -94,19 +130,33 @@ static unsigned int host_phys_bits(void)
 u64 kvmod_arch_max_gfn(void)
 {
 	/* Shadow paging can map any 52-bit guest address. */
-	unsigned int bits = kvmod_x86->tdp_enabled() ? host_phys_bits() : 52;
+	unsigned int bits = kvmod_x86->tdp_format() ? host_phys_bits() : 52;
 
 	return (1ULL << (bits - PAGE_SHIFT)) - 1;
 }
 
 int kvmod_arch_vcpu_init(struct kvmod_vcpu *vcpu)
 {
+	int r;
+
+	if (!fpu_alloc_guest_fpstate(&vcpu->arch.guest_fpu))
+		return -ENOMEM;
+	r = kvmod_x86->vcpu_create(vcpu);
+	if (r) {
+		fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+		return r;
+	}
 	kvmod_vcpu_reset(vcpu);
+	/* The guest's TSC starts at zero. */
+	vcpu->arch.tsc_offset = -(s64)rdtsc();
 	return 0;
 }
 
 void kvmod_arch_vcpu_destroy(struct kvmod_vcpu *vcpu)
 {
+	kvmod_x86->vcpu_free(vcpu);
+	fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+	kvmod_mmu_cache_free(&vcpu->arch.mmu_cache);
 	kvmod_vcpu_cpuid_free(vcpu);
 }
 
@@ -117,9 +167,10 @@ long kvmod_arch_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 
 	switch (ioctl) {
 	case KVM_RUN:
-		/* No guest execution yet: say so rather than pretend. */
-		pr_warn_once("kvmod: KVM_RUN: guest execution is not implemented yet\n");
-		return -EOPNOTSUPP;
+		return arg ? -EINVAL : kvmod_vcpu_run(vcpu);
+	case KVM_GET_MSRS:
+	case KVM_SET_MSRS:
+		return kvmod_msr_vcpu_ioctl(vcpu, ioctl, argp);
 	case KVM_GET_REGS:
 	case KVM_SET_REGS:
 	case KVM_GET_SREGS:

@@ -108,6 +108,14 @@ long kvmod_arch_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
 			 unsigned long arg);
 /* Highest guest frame number a memslot may cover. */
 u64 kvmod_arch_max_gfn(void);
+/*
+ * A memslot's frames stop being guest memory (delete or move): begin is
+ * called, with vm->slots_lock held, before the new memslots are published,
+ * end after no reader can see the old ones any more.
+ */
+void kvmod_arch_memslot_unmap_begin(struct kvmod_vm *vm,
+				    const struct kvmod_memslot *old);
+void kvmod_arch_memslot_unmap_end(struct kvmod_vm *vm);
 int kvmod_arch_vcpu_init(struct kvmod_vcpu *vcpu);
 void kvmod_arch_vcpu_destroy(struct kvmod_vcpu *vcpu);
 /* Called with @vcpu->mutex held. */

@@ -7,6 +7,9 @@
 
 #include <linux/kvm.h>
 #include <linux/types.h>
+#include <asm/fpu/types.h>
+
+#include <kvmod_tdp_mmu.h>
 
 /* The same limits as KVM on x86, so VMMs size things the same way. */
 #define KVMOD_MAX_VCPUS		1024
@@ -21,31 +24,117 @@
  */
 #define KVMOD_VCPU_MMAP_PAGES	(KVM_PIO_PAGE_OFFSET + 1)
 
+/* Variable-range MTRR pairs offered to guests (MTRRcap.VCNT). */
+#define KVMOD_NR_VAR_MTRR	8
+
 /**
  * struct kvmod_vm_arch - x86 per-VM state
  * @virt_enabled: this VM holds a reference on per-CPU virtualization.
+ * @mmu: the two-dimensional-paging MMU mapping guest-physical memory.
  */
 struct kvmod_vm_arch {
 	bool virt_enabled;
+	struct kvmod_tdp_mmu mmu;
 };
 
 /**
- * struct kvmod_vcpu_arch - x86 architectural register state of a vCPU
- * @regs: general registers, RIP and RFLAGS as KVM_GET_REGS reports them.
- * @sregs: segments, descriptor tables, control registers, EFER and the
- *	APIC base as KVM_GET_SREGS reports them; @sregs.interrupt_bitmap is
- *	not kept here (see @pending_irq).
+ * struct kvmod_pio - a port I/O access waiting for userspace
+ * @pending: set while userspace owns the kvm_run I/O fields.
+ * @in: the guest executes IN; RAX gets userspace's data on completion.
+ * @size: 1, 2 or 4 bytes.
+ * @rip: RIP of the I/O instruction; if userspace moved RIP meanwhile the
+ *	access is dropped instead of completed.
+ * @next_rip: RIP after the instruction.
+ */
+struct kvmod_pio {
+	bool pending;
+	bool in;
+	u8 size;
+	u64 rip;
+	u64 next_rip;
+};
+
+/**
+ * struct kvmod_exception - an exception to deliver at the next entry
+ * @pending: there is one.
+ * @vector: exception vector.
+ * @has_error_code: @error_code is pushed.
+ * @error_code: the error code.
+ */
+struct kvmod_exception {
+	bool pending;
+	u8 vector;
+	bool has_error_code;
+	u32 error_code;
+};
+
+/**
+ * struct kvmod_mtrr - guest MTRR state (kept, not enforced: NPT maps
+ *	guest memory write-back and the guest's PAT applies on top)
+ * @def_type: IA32_MTRR_DEF_TYPE.
+ * @fixed: the eleven fixed-range MTRRs.
+ * @var: base/mask pairs of the variable-range MTRRs.
+ */
+struct kvmod_mtrr {
+	u64 def_type;
+	u64 fixed[11];
+	u64 var[KVMOD_NR_VAR_MTRR * 2];
+};
+
+/* vcpu->arch.mode: whether the vCPU may be in guest mode (IPI to kick). */
+enum kvmod_vcpu_mode {
+	KVMOD_OUTSIDE_GUEST,
+	KVMOD_IN_GUEST,
+};
+
+/* Bits in vcpu->arch.requests, serviced before the next entry. */
+enum kvmod_vcpu_request {
+	KVMOD_REQ_TLB_FLUSH,
+};
+
+/**
+ * struct kvmod_vcpu_arch - x86 state of a vCPU
+ * @regs: general registers; RAX, RSP, RIP and RFLAGS are exchanged with
+ *	the backend around each entry, so all of it is current outside
+ *	KVM_RUN's inner loop.
+ * @apic_base: IA32_APIC_BASE.
  * @pending_irq: an external interrupt vector queued by KVM_SET_SREGS and
  *	not yet delivered, or -1.
  * @cpuid: the guest's CPUID table from KVM_SET_CPUID2 (kmalloc'ed), or
  *	NULL; @cpuid_nent entries.
+ * @guest_fpu: FPU/XSAVE state, swapped with the thread's around KVM_RUN.
+ * @xcr0: the guest's XCR0.
+ * @tsc_offset: guest TSC = host TSC + @tsc_offset.
+ * @tsc_aux: IA32_TSC_AUX.
+ * @misc_enable: IA32_MISC_ENABLE.
+ * @mtrr: MTRR state.
+ * @pio: port I/O in flight to userspace.
+ * @exception: exception queued for the guest.
+ * @mmu_cache: page-table pages allocated before taking the MMU lock.
+ * @requests: KVMOD_REQ_* bits.
+ * @mode: enum kvmod_vcpu_mode.
+ * @cpu: CPU the vCPU last entered the guest on.
+ * @vendor: the backend's per-vCPU state.
  */
 struct kvmod_vcpu_arch {
 	struct kvm_regs regs;
-	struct kvm_sregs sregs;
+	u64 apic_base;
 	int pending_irq;
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;
+	struct fpu_guest guest_fpu;
+	u64 xcr0;
+	s64 tsc_offset;
+	u64 tsc_aux;
+	u64 misc_enable;
+	struct kvmod_mtrr mtrr;
+	struct kvmod_pio pio;
+	struct kvmod_exception exception;
+	struct kvmod_mmu_cache mmu_cache;
+	unsigned long requests;
+	int mode;
+	int cpu;
+	void *vendor;
 };
 
 #endif /* KVMOD_ARCH_H */

@@ -11,21 +11,53 @@
 /**
  * struct kvmod_x86_ops - what a vendor backend provides
  * @name: short name for log lines ("AMD-V", "VT-x").
- * @probe: check that this CPU model supports the backend and that firmware
- *	left it usable; logs one line saying why not and returns a negative
- *	errno otherwise.  Called once at module load.
- * @cpu_enable: turn virtualization on for the calling CPU (preemption
- *	disabled or pinned to that CPU); -EBUSY if someone else already has.
+ * @probe: check that this CPU supports the backend and that firmware left
+ *	it usable, and set up global resources; -ENODEV, silently, when the
+ *	feature is absent; otherwise one log line and a negative errno.
+ * @teardown: free what @probe set up (module unload).
+ * @cpu_enable: turn virtualization on for the calling CPU (pinned to it);
+ *	-EBUSY if someone else already has.
  * @cpu_disable: turn it off again, leaving the CPU as it was found.
- * @tdp_enabled: the backend maps guest memory with two-dimensional paging
- *	(NPT/EPT); decides the guest physical address width.
+ * @tdp_format: entry format of its two-dimensional page tables, or NULL
+ *	when the CPU has none (guests cannot run yet then).
+ * @vcpu_create: allocate per-vCPU state (vcpu->arch.vendor); the VM's MMU
+ *	exists already.
+ * @vcpu_free: free it.
+ * @vcpu_reset: put the backend-held state in the RESET state.
+ * @get_sregs: segments, descriptor tables, CR0/2/3/4/8 and EFER as KVM
+ *	reports them (apic_base and interrupt_bitmap are not the backend's).
+ * @set_sregs: load them; the x86 layer has validated them.
+ * @get_cr4: the guest's CR4, cheaply.
+ * @get_msr: read an MSR the backend holds (0), or -ENOENT if not its.
+ * @set_msr: write one (0), -ENOENT if not its, 1 if the value is invalid.
+ * @run: enter the guest once.  Called with interrupts and preemption
+ *	disabled and vcpu->arch.mode set; @flush_tlb asks to drop the guest's
+ *	cached translations first.  Exchanges RAX/RSP/RIP/RFLAGS with
+ *	vcpu->arch.regs and delivers vcpu->arch.exception.
+ * @handle_exit: handle the exit @run returned from, interrupts enabled.
+ *	Returns 1 to re-enter the guest, 0 to return to userspace with
+ *	vcpu->run filled, or a negative errno for KVM_RUN.
  */
 struct kvmod_x86_ops {
 	const char *name;
 	int (*probe)(void);
+	void (*teardown)(void);
 	int (*cpu_enable)(void);
 	void (*cpu_disable)(void);
-	bool (*tdp_enabled)(void);
+	const struct kvmod_tdp_format *(*tdp_format)(void);
+
+	int (*vcpu_create)(struct kvmod_vcpu *vcpu);
+	void (*vcpu_free)(struct kvmod_vcpu *vcpu);
+	void (*vcpu_reset)(struct kvmod_vcpu *vcpu);
+	void (*get_sregs)(struct kvmod_vcpu *vcpu, struct kvm_sregs *sregs);
+	void (*set_sregs)(struct kvmod_vcpu *vcpu,
+			  const struct kvm_sregs *sregs);
+	u64 (*get_cr4)(struct kvmod_vcpu *vcpu);
+	int (*get_msr)(struct kvmod_vcpu *vcpu, u32 index, u64 *data);
+	int (*set_msr)(struct kvmod_vcpu *vcpu, u32 index, u64 data);
+
+	void (*run)(struct kvmod_vcpu *vcpu, bool flush_tlb);
+	int (*handle_exit)(struct kvmod_vcpu *vcpu);
 };
 
 extern const struct kvmod_x86_ops *kvmod_x86;
@@ -40,6 +72,34 @@ void kvmod_virt_put(void);
 void kvmod_vcpu_reset(struct kvmod_vcpu *vcpu);
 long kvmod_vcpu_state_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 			    void __user *argp);
+void kvmod_reset_segment(struct kvm_segment *seg, u16 selector, u64 base,
+			 u8 type, bool system);
+
+/* arch/x86/run.c */
+int kvmod_vcpu_run(struct kvmod_vcpu *vcpu);
+void kvmod_flush_remote_tlbs(struct kvmod_vm *vm);
+void kvmod_queue_exception(struct kvmod_vcpu *vcpu, u8 vector,
+			   bool has_error_code, u32 error_code);
+int kvmod_internal_error(struct kvmod_vcpu *vcpu, u32 suberror, int ndata,
+			 const u64 *data);
+
+/* arch/x86/pio.c */
+int kvmod_pio_exit(struct kvmod_vcpu *vcpu, u16 port, u8 size, bool in,
+		   u64 next_rip);
+void kvmod_pio_complete(struct kvmod_vcpu *vcpu);
+
+/* arch/x86/msr.c */
+int kvmod_get_msr(struct kvmod_vcpu *vcpu, u32 index, u64 *data, bool host);
+int kvmod_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data, bool host);
+long kvmod_msr_dev_ioctl(unsigned int ioctl, void __user *argp);
+long kvmod_msr_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
+			  void __user *argp);
+void kvmod_msr_reset(struct kvmod_vcpu *vcpu);
+u64 kvmod_read_guest_tsc(struct kvmod_vcpu *vcpu);
+
+/* arch/x86/xcr.c */
+int kvmod_set_xcr0(struct kvmod_vcpu *vcpu, u64 xcr0);
+u64 kvmod_supported_xcr0(void);
 
 /* arch/x86/cpuid.c */
 long kvmod_get_supported_cpuid(struct kvm_cpuid2 __user *argp);

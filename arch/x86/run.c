@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KVM_RUN: the loop around the backend's world switch.
+ *
+ * Each round enters the guest with interrupts off, so that a kick (an IPI,
+ * or the reschedule IPI a signal sends) either is seen before entry or
+ * forces an exit right after it.  The backend's exit handler decides
+ * whether to go round again (1), return to userspace (0) or fail (<0).
+ */
+#include <linux/sched/signal.h>
+#include <linux/smp.h>
+#include <asm/fpu/api.h>
+
+#include <kvmod_x86.h>
+
+void kvmod_queue_exception(struct kvmod_vcpu *vcpu, u8 vector,
+			   bool has_error_code, u32 error_code)
+{
+	vcpu->arch.exception = (struct kvmod_exception) {
+		.pending = true,
+		.vector = vector,
+		.has_error_code = has_error_code,
+		.error_code = error_code,
+	};
+}
+
+/**
+ * kvmod_internal_error() - exit to userspace with KVM_EXIT_INTERNAL_ERROR
+ * @vcpu: the vCPU
+ * @suberror: KVM_INTERNAL_ERROR_*
+ * @ndata: words in @data (at most 15)
+ * @data: details for userspace
+ *
+ * Return: 0, for exit handlers to return.
+ */
+int kvmod_internal_error(struct kvmod_vcpu *vcpu, u32 suberror, int ndata,
+			 const u64 *data)
+{
+	struct kvm_run *run = vcpu->run;
+	int i;
+
+	ndata = min_t(int, ndata, ARRAY_SIZE(run->internal.data));
+	run->exit_reason = KVM_EXIT_INTERNAL_ERROR;
+	run->internal.suberror = suberror;
+	run->internal.ndata = ndata;
+	for (i = 0; i < ndata; i++)
+		run->internal.data[i] = data[i];
+	return 0;
+}
+
+static void kick_ack(void *unused)
+{
+}
+
+/**
+ * kvmod_flush_remote_tlbs() - make every vCPU drop cached translations
+ * @vm: the VM
+ *
+ * Returns once no vCPU can use a translation cached before the call: each
+ * flushes before its next entry, and those in the guest now are forced
+ * out and waited for.  Does not sleep; call without spinlocks a vCPU could
+ * take with interrupts off.
+ */
+void kvmod_flush_remote_tlbs(struct kvmod_vm *vm)
+{
+	struct kvmod_vcpu *vcpu;
+	unsigned long i;
+	int me = get_cpu();
+
+	xa_for_each(&vm->vcpus, i, vcpu) {
+		set_bit(KVMOD_REQ_TLB_FLUSH, &vcpu->arch.requests);
+		/* Pairs with the barrier between setting mode and entry. */
+		smp_mb__after_atomic();
+		if (READ_ONCE(vcpu->arch.mode) == KVMOD_IN_GUEST) {
+			int cpu = READ_ONCE(vcpu->arch.cpu);
+
+			if (cpu != me)
+				smp_call_function_single(cpu, kick_ack, NULL, 1);
+		}
+	}
+	put_cpu();
+}
+
+/* One entry and exit.  Returns as the exit handlers do. */
+static int vcpu_enter_guest(struct kvmod_vcpu *vcpu)
+{
+	bool flush;
+
+	preempt_disable();
+	local_irq_disable();
+	vcpu->arch.cpu = smp_processor_id();
+	WRITE_ONCE(vcpu->arch.mode, KVMOD_IN_GUEST);
+	/* Pairs with kvmod_flush_remote_tlbs(): see a request or be kicked. */
+	smp_mb();
+
+	if (signal_pending(current) || need_resched()) {
+		WRITE_ONCE(vcpu->arch.mode, KVMOD_OUTSIDE_GUEST);
+		local_irq_enable();
+		preempt_enable();
+		return 1;
+	}
+
+	flush = test_and_clear_bit(KVMOD_REQ_TLB_FLUSH, &vcpu->arch.requests);
+	kvmod_x86->run(vcpu, flush);
+
+	WRITE_ONCE(vcpu->arch.mode, KVMOD_OUTSIDE_GUEST);
+	/* Host interrupts that forced the exit are taken here. */
+	local_irq_enable();
+	preempt_enable();
+
+	return kvmod_x86->handle_exit(vcpu);
+}
+
+/**
+ * kvmod_vcpu_run() - KVM_RUN
+ * @vcpu: the vCPU, with its mutex held
+ *
+ * Return: 0 with vcpu->run describing the exit, or a negative errno
+ * (-EINTR with KVM_EXIT_INTR when a signal is pending).
+ */
+int kvmod_vcpu_run(struct kvmod_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	int r;
+
+	if (!kvmod_x86->tdp_format())
+		return -EOPNOTSUPP;
+
+	/* Without an in-kernel APIC, userspace owns the TPR through cr8. */
+	if (run->cr8 & ~0xfULL)
+		return -EINVAL;
+	run->flags = 0;
+
+	kvmod_pio_complete(vcpu);
+
+	if (run->immediate_exit) {
+		run->exit_reason = KVM_EXIT_INTR;
+		return -EINTR;
+	}
+
+	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
+	for (;;) {
+		r = vcpu_enter_guest(vcpu);
+		if (r <= 0)
+			break;
+		if (signal_pending(current)) {
+			run->exit_reason = KVM_EXIT_INTR;
+			r = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
+	return r;
+}

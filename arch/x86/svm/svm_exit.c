@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD-V exit handlers, one per exit code.
+ *
+ * A handler returns 1 to re-enter the guest, 0 to return to userspace
+ * with vcpu->run filled in, or a negative errno for KVM_RUN.
+ */
+#include <linux/kvm_para.h>
+#include <linux/ratelimit.h>
+#include <asm/svm.h>
+#include <asm/traps.h>
+
+#include "svm.h"
+
+typedef int (*svm_exit_handler)(struct svm_vcpu *svm);
+
+/* Instruction lengths, used when the CPU does not save the next RIP. */
+#define LEN_HLT		1
+#define LEN_TWO_BYTE	2	/* CPUID, RDMSR, WRMSR, INVD, WBINVD */
+#define LEN_0F01_OP	3	/* VMMCALL, XSETBV */
+
+static int exit_resume(struct svm_vcpu *svm)
+{
+	/* The host handled the interrupt, NMI or SMI once GIF was set. */
+	return 1;
+}
+
+static int inject_ud(struct svm_vcpu *svm)
+{
+	kvmod_queue_exception(svm->vcpu, UD_VECTOR, false, 0);
+	return 1;
+}
+
+static int inject_gp(struct svm_vcpu *svm)
+{
+	kvmod_queue_exception(svm->vcpu, GP_VECTOR, true, 0);
+	return 1;
+}
+
+static int exit_skip(struct svm_vcpu *svm)
+{
+	/* INVD and WBINVD: guest caches are coherent, nothing to do. */
+	svm_skip_instruction(svm, LEN_TWO_BYTE);
+	return 1;
+}
+
+static int exit_cpuid(struct svm_vcpu *svm)
+{
+	struct kvm_regs *regs = &svm->vcpu->arch.regs;
+	u32 eax = regs->rax, ebx, ecx = regs->rcx, edx;
+
+	kvmod_cpuid(svm->vcpu, &eax, &ebx, &ecx, &edx);
+	regs->rax = eax;
+	regs->rbx = ebx;
+	regs->rcx = ecx;
+	regs->rdx = edx;
+	svm_skip_instruction(svm, LEN_TWO_BYTE);
+	return 1;
+}
+
+static int exit_hlt(struct svm_vcpu *svm)
+{
+	/* No in-kernel interrupt controller: userspace waits for events. */
+	svm_skip_instruction(svm, LEN_HLT);
+	svm->vcpu->run->exit_reason = KVM_EXIT_HLT;
+	return 0;
+}
+
+static int exit_ioio(struct svm_vcpu *svm)
+{
+	u64 info = svm->vmcb->control.exit_info_1;
+	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	u64 data[2] = { info, svm->vcpu->arch.regs.rip };
+
+	/* SZ8, SZ16 and SZ32 are one-hot bits: 1, 2, 4 bytes. */
+	if (info & SVM_IOIO_STR_MASK)
+		return kvmod_internal_error(svm->vcpu,
+					    KVM_INTERNAL_ERROR_EMULATION,
+					    ARRAY_SIZE(data), data);
+	return kvmod_pio_exit(svm->vcpu, info >> 16, size,
+			      info & SVM_IOIO_TYPE_MASK,
+			      svm->vmcb->control.exit_info_2);
+}
+
+static int exit_msr(struct svm_vcpu *svm)
+{
+	struct kvm_regs *regs = &svm->vcpu->arch.regs;
+	u32 index = regs->rcx;
+	u64 data;
+
+	if (svm->vmcb->control.exit_info_1) {
+		data = (regs->rdx << 32) | (u32)regs->rax;
+		if (kvmod_set_msr(svm->vcpu, index, data, false))
+			return inject_gp(svm);
+	} else {
+		if (kvmod_get_msr(svm->vcpu, index, &data, false))
+			return inject_gp(svm);
+		regs->rax = (u32)data;
+		regs->rdx = data >> 32;
+	}
+	svm_skip_instruction(svm, LEN_TWO_BYTE);
+	return 1;
+}
+
+static int exit_shutdown(struct svm_vcpu *svm)
+{
+	/* The VMCB is undefined after a shutdown: start from RESET state. */
+	kvmod_vcpu_reset(svm->vcpu);
+	svm->vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
+	return 0;
+}
+
+static int exit_vmmcall(struct svm_vcpu *svm)
+{
+	struct kvm_regs *regs = &svm->vcpu->arch.regs;
+
+	/* kvmod offers no hypercalls; answer as KVM does for unknown ones. */
+	regs->rax = svm->vmcb->save.cpl ? -KVM_EPERM : -KVM_ENOSYS;
+	svm_skip_instruction(svm, LEN_0F01_OP);
+	return 1;
+}
+
+static int exit_xsetbv(struct svm_vcpu *svm)
+{
+	struct kvm_regs *regs = &svm->vcpu->arch.regs;
+	u64 value = (regs->rdx << 32) | (u32)regs->rax;
+
+	if (svm->vmcb->save.cpl || (u32)regs->rcx != 0 ||
+	    kvmod_set_xcr0(svm->vcpu, value))
+		return inject_gp(svm);
+	svm_skip_instruction(svm, LEN_0F01_OP);
+	return 1;
+}
+
+static int exit_dr_access(struct svm_vcpu *svm)
+{
+	/*
+	 * Hand the debug registers to the guest and run the instruction
+	 * again; from now on DR0-3 are switched around every VMRUN.
+	 */
+	svm->guest_owns_dr = true;
+	svm_intercept_dr(svm, false);
+	return 1;
+}
+
+static int exit_db(struct svm_vcpu *svm)
+{
+	kvmod_queue_exception(svm->vcpu, DB_VECTOR, false, 0);
+	return 1;
+}
+
+static int exit_ac(struct svm_vcpu *svm)
+{
+	kvmod_queue_exception(svm->vcpu, AC_VECTOR, true, 0);
+	return 1;
+}
+
+static int exit_npf(struct svm_vcpu *svm)
+{
+	u64 gpa = svm->vmcb->control.exit_info_2;
+	u64 error = svm->vmcb->control.exit_info_1;
+	u64 data[2] = { gpa, error };
+	int r;
+
+	r = kvmod_tdp_page_fault(svm->vcpu, gpa, error & X86_PF_WRITE);
+	if (r == KVMOD_FAULT_MMIO)
+		return kvmod_internal_error(svm->vcpu,
+					    KVM_INTERNAL_ERROR_EMULATION,
+					    ARRAY_SIZE(data), data);
+	if (r < 0)
+		return r;
+	return 1;
+}
+
+static int exit_unexpected(struct svm_vcpu *svm)
+{
+	u64 data[2] = { svm->vmcb->control.exit_code, smp_processor_id() };
+
+	pr_warn_ratelimited("kvmod: unexpected AMD-V exit %#x\n",
+			    svm->vmcb->control.exit_code);
+	return kvmod_internal_error(svm->vcpu,
+				    KVM_INTERNAL_ERROR_UNEXPECTED_EXIT_REASON,
+				    ARRAY_SIZE(data), data);
+}
+
+static int exit_invalid_state(struct svm_vcpu *svm)
+{
+	struct kvm_run *run = svm->vcpu->run;
+
+	static DEFINE_RATELIMIT_STATE(dump_rs, 5 * HZ, 3);
+
+	if (__ratelimit(&dump_rs))
+		svm_dump_vmcb(svm);
+	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
+	run->fail_entry.hardware_entry_failure_reason =
+		svm->vmcb->control.exit_code;
+	run->fail_entry.cpu = smp_processor_id();
+	return 0;
+}
+
+static const svm_exit_handler exit_handlers[] = {
+	[SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7]	= exit_dr_access,
+	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= exit_db,
+	[SVM_EXIT_EXCP_BASE + AC_VECTOR]	= exit_ac,
+	[SVM_EXIT_INTR]			= exit_resume,
+	[SVM_EXIT_NMI]			= exit_resume,
+	[SVM_EXIT_SMI]			= exit_resume,
+	[SVM_EXIT_CPUID]		= exit_cpuid,
+	[SVM_EXIT_RDPMC]		= inject_gp,
+	[SVM_EXIT_INVD]			= exit_skip,
+	[SVM_EXIT_HLT]			= exit_hlt,
+	[SVM_EXIT_IOIO]			= exit_ioio,
+	[SVM_EXIT_MSR]			= exit_msr,
+	[SVM_EXIT_SHUTDOWN]		= exit_shutdown,
+	[SVM_EXIT_VMRUN]		= inject_ud,
+	[SVM_EXIT_VMMCALL]		= exit_vmmcall,
+	[SVM_EXIT_VMLOAD]		= inject_ud,
+	[SVM_EXIT_VMSAVE]		= inject_ud,
+	[SVM_EXIT_STGI]			= inject_ud,
+	[SVM_EXIT_CLGI]			= inject_ud,
+	[SVM_EXIT_SKINIT]		= inject_ud,
+	[SVM_EXIT_INVLPGA]		= inject_ud,
+	[SVM_EXIT_RDTSCP]		= inject_ud,
+	[SVM_EXIT_WBINVD]		= exit_skip,
+	[SVM_EXIT_MONITOR]		= inject_ud,
+	[SVM_EXIT_MWAIT]		= inject_ud,
+	[SVM_EXIT_MWAIT_COND]		= inject_ud,
+	[SVM_EXIT_XSETBV]		= exit_xsetbv,
+	[SVM_EXIT_RDPRU]		= inject_ud,
+};
+
+int svm_handle_exit(struct kvmod_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u32 code = svm->vmcb->control.exit_code;
+
+	if (code < ARRAY_SIZE(exit_handlers) && exit_handlers[code])
+		return exit_handlers[code](svm);
+	if (code == SVM_EXIT_NPF)
+		return exit_npf(svm);
+	if (code == (u32)SVM_EXIT_ERR)
+		return exit_invalid_state(svm);
+	return exit_unexpected(svm);
+}
