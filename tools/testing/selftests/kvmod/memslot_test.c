@@ -347,25 +347,4 @@ TEST(many_slots)
 	}
 }
 
-TEST_TIMEOUT(all_slots, 600)
-{
-	struct ctx c;
-	long nr, i;
-
-	setup(&c);
-	nr = kvm_check_cap(c.vm, KVM_CAP_NR_MEMSLOTS);
-	if (nr > 0x10000)
-		SKIP("KVM_CAP_NR_MEMSLOTS %ld", nr);
-	for (i = 0; i < nr; i++)
-		if (memslot_set(c.vm, i, 0, BASE_GPA + i * PG, PG,
-				c.mem + (i % HOST_PAGES) * PG))
-			FAIL("slot %ld of %ld: %s", i, nr, strerror(errno));
-	TH_LOG("created %ld slots", nr);
-	ASSERT_ERRNO(set(&c, nr, BASE_GPA + nr * PG, 1), EINVAL);
-	/* Full, but slots can still be moved and deleted. */
-	ASSERT_ERRNO(set(&c, 0, BASE_GPA + PG, 1), EEXIST);
-	ASSERT_OK(set(&c, 0, BASE_GPA + nr * PG, 1));
-	ASSERT_OK(set(&c, nr - 1, 0, 0));
-}
-
 TEST_HARNESS_MAIN
