@@ -140,7 +140,9 @@ void vm_free(struct kvm_vm *vm)
 {
 	close(vm->fd);
 	close(vm->kvm_fd);
-	munmap(vm->mem, vm->mem_size);
+	/* A test may have unmapped it already (and cleared mem). */
+	if (vm->mem)
+		munmap(vm->mem, vm->mem_size);
 	free(vm->cpuid);
 	free(vm);
 }

@@ -245,6 +245,14 @@ static inline void guest_cpuid(uint32_t leaf, uint32_t idx, uint32_t *a,
  * Host side.
  */
 
+/* Checks ../kvmod/test_harness.h does not have (yet). */
+#if defined(KH_CMP) && !defined(EXPECT_GT)
+#define EXPECT_GT(a, b)	KH_CMP("EXPECT_GT", a, b, >, 0)
+#endif
+#if defined(KH_CMP) && !defined(EXPECT_FALSE)
+#define EXPECT_FALSE(c)	KH_CMP("EXPECT_FALSE", !!(c), 0, ==, 0)
+#endif
+
 struct kvm_vm {
 	int kvm_fd;
 	int fd;
