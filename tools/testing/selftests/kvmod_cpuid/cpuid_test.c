@@ -881,4 +881,40 @@ TEST(cr4_osxsave_needs_guest_xsave)
 	ASSERT_OK(ioctl(x.vcpu, KVM_SET_SREGS, &s));
 }
 
+TEST(tables_are_per_vcpu)
+{
+	struct kvm_cpuid2 *a = opaque_table(3), *b = opaque_table(5), *out;
+	struct ctx x;
+	int vcpu1;
+
+	setup(&x);
+	vcpu1 = vcpu_create(x.vm, 1);
+	b->entries[0].eax = 0xb0b0b0b0;
+	set_cpuid2(x.vcpu, a);
+	set_cpuid2(vcpu1, b);
+	out = get_cpuid2(x.vcpu, 3);
+	ASSERT_EQ(memcmp(a->entries, out->entries, 3 * sizeof(a->entries[0])), 0);
+	out = get_cpuid2(vcpu1, 5);
+	ASSERT_EQ(memcmp(b->entries, out->entries, 5 * sizeof(b->entries[0])), 0);
+	/* vCPU 1's table does not fit where vCPU 0's does. */
+	out->nent = 3;
+	ASSERT_ERRNO(ioctl(vcpu1, KVM_GET_CPUID2, out), E2BIG);
+	ASSERT_OK(ioctl(x.vcpu, KVM_GET_CPUID2, out));
+}
+
+TEST(cpuid_ioctls_on_the_wrong_fd)
+{
+	struct kvm_cpuid2 *c = opaque_table(2);
+	struct ctx x;
+
+	setup(&x);
+	/* System ioctl on a VM or vCPU fd, vCPU ioctls on the others. */
+	ASSERT_ERRNO(ioctl(x.vm, KVM_GET_SUPPORTED_CPUID, c), ENOTTY);
+	ASSERT_ERRNO(ioctl(x.vcpu, KVM_GET_SUPPORTED_CPUID, c), EINVAL);
+	ASSERT_ERRNO(ioctl(x.vm, KVM_SET_CPUID2, c), ENOTTY);
+	ASSERT_ERRNO(ioctl(x.vm, KVM_GET_CPUID2, c), ENOTTY);
+	ASSERT_ERRNO(ioctl(x.kvm, KVM_SET_CPUID2, c), EINVAL);
+	ASSERT_ERRNO(ioctl(x.kvm, KVM_GET_CPUID2, c), EINVAL);
+}
+
 TEST_HARNESS_MAIN
