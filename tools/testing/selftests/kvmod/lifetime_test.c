@@ -5,6 +5,7 @@
  * objects at once.
  */
 #include <fcntl.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
 
 #include "test_harness.h"
@@ -12,6 +13,7 @@
 
 #define NR_VMS		32
 #define VCPUS_PER_VM	4
+#define NR_THREADS	8
 
 TEST(vcpu_usable_after_vm_close)
 {
@@ -197,6 +199,154 @@ TEST(child_exit_without_close)
 		ASSERT_EQ(child_status(pid), 0);
 	}
 	close(vm_create(kvm));
+	close(kvm);
+}
+
+struct thread_arg {
+	int fd;
+	int index;
+	pthread_barrier_t *barrier;
+	int ret;
+	int err;
+};
+
+static void *get_regs_thread(void *p)
+{
+	struct thread_arg *a = p;
+	struct kvm_regs r;
+
+	a->ret = ioctl(a->fd, KVM_GET_REGS, &r);
+	a->err = errno;
+	if (!a->ret && r.rip != 0xfff0)
+		a->ret = -2;
+	return NULL;
+}
+
+TEST(other_thread_ok)
+{
+	int kvm = kvm_open();
+	int vm = vm_create(kvm);
+	struct thread_arg a = { .fd = vcpu_create(vm, 0) };
+	pthread_t t;
+
+	/* Ownership is per process (mm), not per thread. */
+	ASSERT_OK(pthread_create(&t, NULL, get_regs_thread, &a));
+	ASSERT_OK(pthread_join(t, NULL));
+	errno = a.err;
+	ASSERT_EQ(a.ret, 0);
+	close(a.fd);
+	close(vm);
+	close(kvm);
+}
+
+static void *create_vcpu_thread(void *p)
+{
+	struct thread_arg *a = p;
+
+	pthread_barrier_wait(a->barrier);
+	a->ret = ioctl(a->fd, KVM_CREATE_VCPU, (unsigned long)a->index);
+	a->err = errno;
+	return NULL;
+}
+
+static void race_create(int vm, int same_id, struct thread_arg *a)
+{
+	pthread_barrier_t barrier;
+	pthread_t t[NR_THREADS];
+	int i;
+
+	ASSERT_OK(pthread_barrier_init(&barrier, NULL, NR_THREADS));
+	for (i = 0; i < NR_THREADS; i++) {
+		a[i] = (struct thread_arg) {
+			.fd = vm,
+			.index = same_id ? 100 : i,
+			.barrier = &barrier,
+		};
+		ASSERT_OK(pthread_create(&t[i], NULL, create_vcpu_thread,
+					 &a[i]));
+	}
+	for (i = 0; i < NR_THREADS; i++)
+		ASSERT_OK(pthread_join(t[i], NULL));
+	pthread_barrier_destroy(&barrier);
+}
+
+TEST(concurrent_vcpu_create)
+{
+	struct thread_arg a[NR_THREADS];
+	int kvm = kvm_open();
+	int vm = vm_create(kvm);
+	int i, winners = 0;
+
+	/* Distinct ids: all succeed. */
+	race_create(vm, 0, a);
+	for (i = 0; i < NR_THREADS; i++) {
+		errno = a[i].err;
+		ASSERT_GE(a[i].ret, 0);
+	}
+	/* One id: exactly one succeeds, the rest see EEXIST. */
+	race_create(vm, 1, a);
+	for (i = 0; i < NR_THREADS; i++) {
+		if (a[i].ret >= 0) {
+			winners++;
+			continue;
+		}
+		errno = a[i].err;
+		ASSERT_EQ(a[i].err, EEXIST);
+	}
+	ASSERT_EQ(winners, 1);
+	/* The losers did not use up vCPUs or ids. */
+	ASSERT_GE(ioctl(vm, KVM_CREATE_VCPU, 101UL), 0);
+	close(vm);
+	close(kvm);
+}
+
+static void *memslot_thread(void *p)
+{
+	struct thread_arg *a = p;
+	uint64_t mem = (uintptr_t)host_mem_alloc(0x4000);
+	uint64_t gpa = 0x100000ULL * (a->index + 1);
+	int i;
+
+	pthread_barrier_wait(a->barrier);
+	a->ret = 0;
+	/* Create, move, delete, over and over, in this thread's range. */
+	for (i = 0; i < 50 && !a->ret; i++) {
+		a->ret = memslot_set(a->fd, a->index, 0, gpa, 0x4000, mem) ||
+			 memslot_set(a->fd, a->index, 0, gpa + 0x4000, 0x4000,
+				     mem) ||
+			 memslot_set(a->fd, a->index, 0, gpa, 0, mem);
+		a->err = errno;
+	}
+	return NULL;
+}
+
+TEST(concurrent_memslots)
+{
+	struct thread_arg a[NR_THREADS];
+	pthread_barrier_t barrier;
+	pthread_t t[NR_THREADS];
+	int kvm = kvm_open();
+	int vm = vm_create(kvm);
+	int i;
+
+	vcpu_create(vm, 0);
+	ASSERT_OK(pthread_barrier_init(&barrier, NULL, NR_THREADS));
+	for (i = 0; i < NR_THREADS; i++) {
+		a[i] = (struct thread_arg) {
+			.fd = vm, .index = i, .barrier = &barrier,
+		};
+		ASSERT_OK(pthread_create(&t[i], NULL, memslot_thread, &a[i]));
+	}
+	for (i = 0; i < NR_THREADS; i++)
+		ASSERT_OK(pthread_join(t[i], NULL));
+	for (i = 0; i < NR_THREADS; i++) {
+		errno = a[i].err;
+		ASSERT_EQ(a[i].ret, 0);
+		/* Every thread deleted its slot last. */
+		ASSERT_ERRNO(memslot_set(vm, i, 0, 0, 0, 0), EINVAL);
+	}
+	pthread_barrier_destroy(&barrier);
+	close(vm);
 	close(kvm);
 }
 

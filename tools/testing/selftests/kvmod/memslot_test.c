@@ -46,6 +46,26 @@ TEST(create_delete)
 	ASSERT_ERRNO(set(&c, 5, 0, 0), EINVAL);
 }
 
+TEST(delete_checks)
+{
+	struct ctx c;
+
+	setup(&c);
+	ASSERT_OK(set(&c, 0, BASE_GPA, 2));
+	/* A delete is validated like any other request first... */
+	ASSERT_ERRNO(memslot_set(c.vm, 0, 0, BASE_GPA + 0x800, 0, c.mem),
+		     EINVAL);
+	ASSERT_ERRNO(memslot_set(c.vm, 0, 0, BASE_GPA, 0, c.mem + 8),
+		     EINVAL);
+	ASSERT_ERRNO(memslot_set(c.vm, 0, FLAG_UNKNOWN_LOW, BASE_GPA, 0,
+				 c.mem), EINVAL);
+	ASSERT_ERRNO(set(&c, 1, BASE_GPA, 1), EEXIST);
+	/* ...but then only the slot id matters, not GPA or address. */
+	ASSERT_OK(memslot_set(c.vm, 0, 0, BASE_GPA + 0x10000000, 0,
+			      c.mem + PG));
+	ASSERT_OK(set(&c, 1, BASE_GPA, 1));
+}
+
 TEST(misaligned)
 {
 	struct ctx c;

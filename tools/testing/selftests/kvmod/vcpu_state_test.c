@@ -380,6 +380,20 @@ TEST(sregs_apic_base_round_trip)
 	ASSERT_EQ_U64(out.apic_base, 0xfec00000 | APIC_BASE_EN);
 }
 
+TEST(sregs_pending_interrupt)
+{
+	struct kvm_sregs s, out;
+	struct ctx c;
+
+	setup(&c);
+	vcpu_get_sregs(c.vcpu, &s);
+	/* A bit in interrupt_bitmap is an injected external interrupt. */
+	s.interrupt_bitmap[0x30 / 64] = 1ULL << (0x30 % 64);
+	vcpu_set_sregs(c.vcpu, &s);
+	vcpu_get_sregs(c.vcpu, &out);
+	ASSERT_EQ(sregs_diff(&out, &s), 0);
+}
+
 struct bad_sregs {
 	const char *what;
 	void (*mutate)(struct kvm_sregs *s);

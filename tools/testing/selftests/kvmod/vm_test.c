@@ -143,6 +143,21 @@ TEST(enable_cap_max_vcpu_id)
 	close(kvm);
 }
 
+TEST(enable_cap_max_vcpu_id_zero)
+{
+	int kvm = kvm_open();
+	int vm = vm_create(kvm);
+
+	/* Zero asks for the default, so it does not fix the limit. */
+	ASSERT_OK(enable_cap(vm, KVM_CAP_MAX_VCPU_ID, 0, 0));
+	ASSERT_OK(enable_cap(vm, KVM_CAP_MAX_VCPU_ID, 0, 0));
+	ASSERT_OK(enable_cap(vm, KVM_CAP_MAX_VCPU_ID, 0, 2));
+	ASSERT_ERRNO(ioctl(vm, KVM_CREATE_VCPU, 2UL), EINVAL);
+	ASSERT_GE(ioctl(vm, KVM_CREATE_VCPU, 1UL), 0);
+	close(vm);
+	close(kvm);
+}
+
 TEST(enable_cap_max_vcpu_id_after_vcpu)
 {
 	int kvm = kvm_open();
