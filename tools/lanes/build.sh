@@ -2,12 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Build kvmod.ko against the lane kernel's headers (or $KDIR) and the kvmod selftests,
-# then stage the test programs in $OUT_DIR/suites/kvmod/ for run-lane.sh.
+# then stage the test programs in $OUT_DIR/suites/<suite>/ for run-lane.sh.
 # Any build failure stops here, loudly.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-SELFTESTS=$REPO_DIR/tools/testing/selftests/kvmod
+SELFTESTS=$REPO_DIR/tools/testing/selftests
 
 build_module() {
 	local kdir=$1
@@ -18,28 +18,46 @@ build_module() {
 	[[ -f $REPO_DIR/kvmod.ko ]] || die "make succeeded but no kvmod.ko"
 }
 
-# The selftests Makefile lists its programs with 'make -s print-progs'.
-build_selftests() {
-	local suite=$OUT_DIR/suites/kvmod progs p
+# stage_suite SRC NAME PROGS...: copy built programs into suite NAME.
+stage_suite() {
+	local src=$1 dst=$OUT_DIR/suites/$2 p
 
-	rm -rf "$suite"
-	mkdir -p "$suite"
-	if [[ ! -f $SELFTESTS/Makefile ]]; then
-		log "no $SELFTESTS/Makefile: no kvmod selftests staged"
-		return 0
-	fi
-	log "building the kvmod selftests"
-	make -C "$SELFTESTS" -j"$(nproc)" || die "selftests build FAILED"
-	progs=$(make -s -C "$SELFTESTS" print-progs 2>/dev/null) || {
-		log "selftests Makefile has no print-progs: none staged"
-		return 0
-	}
-	for p in $progs; do
-		[[ -x $SELFTESTS/$p ]] || die "selftest $p was not built"
-		cp "$SELFTESTS/$p" "$suite/"
-		echo "$p" >>"$suite/.lane-progs"
+	shift 2
+	[[ $# -gt 0 ]] || return 0
+	mkdir -p "$dst"
+	for p in "$@"; do
+		[[ -x $src/$p ]] || die "selftest $src/$p was not built"
+		cp "$src/$p" "$dst/"
+		echo "$p" >>"$dst/.lane-progs"
 	done
-	log "staged $(wc -w <<<"$progs") selftest program(s) in $suite"
+	log "staged $# program(s) in $dst"
+}
+
+# Every tools/testing/selftests/kvmod*/ directory is one suite.  Its Makefile
+# lists the programs with 'make -s print-progs' (and 'print-slow-progs' for
+# long ones, staged as suite <name>-slow, which run-lane.sh runs on request).
+build_selftests() {
+	local dir name progs
+
+	rm -rf "$OUT_DIR/suites"
+	mkdir -p "$OUT_DIR/suites"
+	for dir in "$SELFTESTS"/kvmod*/; do
+		dir=${dir%/}
+		name=${dir##*/}
+		[[ -f $dir/Makefile ]] || continue
+		log "building selftests: $name"
+		make -C "$dir" -j"$(nproc)" || die "selftests $name build FAILED"
+		if progs=$(make -s -C "$dir" print-progs 2>/dev/null); then
+			# shellcheck disable=SC2086
+			stage_suite "$dir" "$name" $progs
+		else
+			log "$name/Makefile has no print-progs: nothing staged"
+		fi
+		if progs=$(make -s -C "$dir" print-slow-progs 2>/dev/null); then
+			# shellcheck disable=SC2086
+			stage_suite "$dir" "$name-slow" $progs
+		fi
+	done
 }
 
 main() {

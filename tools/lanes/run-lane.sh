@@ -15,7 +15,8 @@ usage: ${0##*/} [options]
                          (kvmod: kvmod.ko; kvm: the kernel's kvm-amd chain)
   --tests "a b"          run only these programs (default: all)
   --suite NAME=DIR       stage the programs of DIR as suite NAME (repeatable;
-                         default: kvmod=$OUT_DIR/suites/kvmod)
+                         default: every suite in $OUT_DIR/suites/)
+  --slow                 with the default suites, include the -slow ones
   --timeout S            per-test timeout in the guest (default 120)
   --boot-timeout S       host-side limit for the whole boot (default: derived)
   --npt on|off           nested paging in the emulated CPU (off: -smp 1)
@@ -45,7 +46,20 @@ KVMOD_KO=$REPO_DIR/kvmod.ko
 APPEND=
 GUEST_SCRIPT=
 RAW=0
+SLOW=0
 COUNTS=
+
+# Every suite build.sh staged; the -slow ones only with --slow.
+default_suites() {
+	local dir
+
+	for dir in "$OUT_DIR"/suites/*/; do
+		[[ -d $dir ]] || continue
+		dir=${dir%/}
+		[[ $SLOW == 1 || $dir != *-slow ]] || continue
+		SUITES+=("${dir##*/}=$dir")
+	done
+}
 
 parse_args() {
 	while [[ $# -gt 0 ]]; do
@@ -63,6 +77,7 @@ parse_args() {
 		--append) APPEND=$2; shift ;;
 		--guest-script) GUEST_SCRIPT=$2; shift ;;
 		--raw) RAW=1 ;;
+		--slow) SLOW=1 ;;
 		--counts) COUNTS=$2; shift ;;
 		-h|--help) usage ;;
 		*) log "unknown option $1"; usage ;;
@@ -75,8 +90,8 @@ parse_args() {
 		SMP=2
 		[[ $NPT == on ]] || SMP=1
 	fi
-	if [[ ${#SUITES[@]} -eq 0 && -d $OUT_DIR/suites/kvmod ]]; then
-		SUITES=("kvmod=$OUT_DIR/suites/kvmod")
+	if [[ ${#SUITES[@]} -eq 0 ]]; then
+		default_suites
 	fi
 }
 
@@ -226,6 +241,28 @@ build_initramfs() {
 	(cd "$ROOT" && find . | cpio -o -H newc --quiet) >"$WORK/initramfs.cpio"
 }
 
+# A guest wedged in the kernel cannot run its own per-test timeout, so the
+# host stops the boot when no @@LANE marker has appeared for a test's
+# timeout plus a grace period, instead of waiting for the boot limit.
+watchdog() {
+	local seen=0 now since=$SECONDS limit=$((TIMEOUT + 60))
+
+	while kill -0 "$QEMU_PID" 2>/dev/null; do
+		sleep 5
+		now=$(grep -ac '@@LANE' "$WORK/console.log" || true)
+		if [[ $now != "$seen" ]]; then
+			seen=$now
+			since=$SECONDS
+		elif ((SECONDS - since > limit)); then
+			echo "no progress for ${limit}s after:" \
+				"$(grep -a '@@LANE' "$WORK/console.log" | tail -n 1 |
+					tr -d '\r')" >"$WORK/hung"
+			kill "$QEMU_PID" 2>/dev/null || true
+			return
+		fi
+	done
+}
+
 boot() {
 	local cpu=qemu64,+svm,+npt ntargets rc=0
 
@@ -236,6 +273,7 @@ boot() {
 	fi
 	log "booting: $NPROGS program(s) x targets '$TARGETS', npt $NPT," \
 		"smp $SMP, limit ${BOOT_TIMEOUT}s"
+	: >"$WORK/console.log"
 	# stdin from /dev/null: qemu must not take over a terminal.
 	timeout -k 10 "$BOOT_TIMEOUT" qemu-system-x86_64 -M q35 -accel tcg \
 		-cpu "$cpu" -smp "$SMP" -m 2G -nographic -no-reboot \
@@ -243,12 +281,17 @@ boot() {
 		-append "console=ttyS0 tsc=reliable panic=-1 quiet $APPEND" \
 		</dev/null >"$WORK/console.log" 2>&1 &
 	QEMU_PID=$!
+	watchdog &
+	WATCHDOG_PID=$!
 	tail -n +1 --pid="$QEMU_PID" -f "$WORK/console.log" |
 		awk -v timeout="$TIMEOUT" -v counts="$WORK/counts" -v raw="$RAW" \
 			-f "$LANES_DIR/tap.awk"
 	wait "$QEMU_PID" || rc=$?
-	QEMU_RC=$rc
-	[[ $rc -ne 124 ]] || log "boot timed out after ${BOOT_TIMEOUT}s"
+	kill "$WATCHDOG_PID" 2>/dev/null || true
+	wait "$WATCHDOG_PID" 2>/dev/null || true
+	if [[ $rc -eq 124 ]]; then
+		echo "boot timed out after ${BOOT_TIMEOUT}s" >"$WORK/hung"
+	fi
 }
 
 BAD_LOG='Oops|BUG:|WARNING:|general protection fault|KASAN|kernel BUG'
@@ -258,7 +301,8 @@ BAD_LOG+='|UBSAN:|blocked for more than|detected stalls|soft lockup'
 # The kernel log between the guest's dmesg markers, CRs stripped.
 kernel_log() {
 	tr -d '\r' <"$WORK/console.log" |
-		sed -n '/^@@LANE dmesg-begin/,/^@@LANE dmesg-end/p'
+		sed -n '/^@@LANE dmesg-begin/,/^@@LANE dmesg-end/p' |
+		grep -v '^@@LANE'
 }
 
 # Show the bad log lines in context, with the last target marker before.
@@ -274,9 +318,10 @@ check_kernel_log() {
 
 	read -r PASSED FAILED SKIPPED n <"$WORK/counts"
 	n=$((n + 1))
-	if ! kernel_log | grep -q '^@@LANE dmesg-end'; then
+	if ! tr -d '\r' <"$WORK/console.log" | grep -q '^@@LANE dmesg-end'; then
 		echo "not ok $n kernel log clean: guest did not finish" \
 			"(crash, hang or timeout); last console lines:"
+		[[ ! -f $WORK/hung ]] || sed 's/^/#   host: /' "$WORK/hung"
 		tr -d '\r' <"$WORK/console.log" | tail -n 40 | sed 's/^/#   /'
 		FAILED=$((FAILED + 1))
 	elif kernel_log | grep -Eq "$BAD_LOG"; then
@@ -291,9 +336,11 @@ check_kernel_log() {
 }
 
 cleanup() {
-	if [[ -n ${QEMU_PID:-} ]]; then
-		kill "$QEMU_PID" 2>/dev/null || true
-	fi
+	local pid
+
+	for pid in ${QEMU_PID:-} ${WATCHDOG_PID:-}; do
+		kill "$pid" 2>/dev/null || true
+	done
 	rm -rf "$WORK/root" "$WORK/initramfs.cpio"
 }
 
@@ -307,6 +354,7 @@ main() {
 	build_initramfs
 	boot
 	QEMU_PID=
+	WATCHDOG_PID=
 	check_kernel_log
 	log "console log: $WORK/console.log ($((SECONDS - start))s)"
 	[[ -z $COUNTS ]] || echo "$PASSED $FAILED $SKIPPED" >"$COUNTS"

@@ -69,6 +69,7 @@ match($0, /@@LANE /) > 1 {
 		in_dmesg = 1
 	} else if (f[2] == "dmesg-end") {
 		in_dmesg = 0
+		finished = 1
 	}
 	next
 }
@@ -79,7 +80,7 @@ in_dmesg {
 }
 
 raw {
-	if (started)
+	if (started && !finished)
 		print
 	fflush()
 	next
