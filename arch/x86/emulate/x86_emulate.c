@@ -137,7 +137,7 @@ static void set_addr_reg(struct emu_state *st, unsigned int reg,
 
 static bool canonical(const struct x86_emu_ctxt *c, u64 la)
 {
-	unsigned int shift = 64 - ((c->cr4 & X86_CR4_LA57) ? 57 : 48);
+	unsigned int shift = 64 - ((c->cr4 & X86_EMU_CR4_LA57) ? 57 : 48);
 
 	return (u64)((s64)(la << shift) >> shift) == la;
 }

@@ -64,7 +64,7 @@
 #define X86_FLAGS_ARITH		(X86_FLAG_CF | X86_FLAG_PF | X86_FLAG_AF | \
 				 X86_FLAG_ZF | X86_FLAG_SF | X86_FLAG_OF)
 
-#define X86_CR4_LA57		(1ULL << 12)
+#define X86_EMU_CR4_LA57		(1ULL << 12)
 
 /* Iterations of a REP instruction done per x86_emulate() call at most. */
 #define X86_EMU_REP_DEFAULT	128

@@ -130,10 +130,10 @@ static int walk_once(struct walk *w, u64 gva, unsigned int access,
 		gva &= 0xffffffffULL;
 
 	/* The I/D bit is reported only where execute permission exists. */
-	id = fetch && ((env->cr4 & X86_CR4_SMEP) ||
+	id = fetch && ((env->cr4 & X86_WALK_CR4_SMEP) ||
 		       (w->kind != WALK_32 && w->nxe));
-	err = (write ? X86_PF_W : 0) | (user ? X86_PF_U : 0) |
-	      (id ? X86_PF_ID : 0);
+	err = (write ? X86_PFEC_W : 0) | (user ? X86_PFEC_U : 0) |
+	      (id ? X86_PFEC_ID : 0);
 
 	for (level = top; level >= 1; level--) {
 		u64 addr = table + (u64)index_of(w, gva, level) * size;
@@ -155,16 +155,16 @@ static int walk_once(struct walk *w, u64 gva, unsigned int access,
 
 		if (w->kind == WALK_32) {
 			leaf = level == 1 || (level == 2 && (pte & PTE_PS) &&
-					      (env->cr4 & X86_CR4_PSE));
+					      (env->cr4 & X86_WALK_CR4_PSE));
 			if (leaf && level == 2 && (pte & rsvd_bits_pse(w))) {
-				*pf_error = err | X86_PF_P | X86_PF_RSVD;
+				*pf_error = err | X86_PFEC_P | X86_PFEC_RSVD;
 				return X86_WALK_PF;
 			}
 		} else {
 			leaf = level == 1 ||
 			       (!pdpte && level <= 3 && (pte & PTE_PS));
 			if (pte & rsvd_bits64(w, level, leaf)) {
-				*pf_error = err | X86_PF_P | X86_PF_RSVD;
+				*pf_error = err | X86_PFEC_P | X86_PFEC_RSVD;
 				return X86_WALK_PF;
 			}
 		}
@@ -186,24 +186,24 @@ static int walk_once(struct walk *w, u64 gva, unsigned int access,
 	if (user && !uu)
 		goto prot;
 	if (!user && uu) {
-		if (fetch && (env->cr4 & X86_CR4_SMEP))
+		if (fetch && (env->cr4 & X86_WALK_CR4_SMEP))
 			goto prot;
-		if (!fetch && (env->cr4 & X86_CR4_SMAP) &&
+		if (!fetch && (env->cr4 & X86_WALK_CR4_SMAP) &&
 		    (implicit || !env->ac))
 			goto prot;
 	}
-	if (write && !uw && (user || (env->cr0 & X86_CR0_WP)))
+	if (write && !uw && (user || (env->cr0 & X86_WALK_CR0_WP)))
 		goto prot;
 	if (fetch && nx)
 		goto prot;
 	if ((w->kind == WALK_LONG4 || w->kind == WALK_LONG5) &&
-	    (env->cr4 & X86_CR4_PKE) && uu && !fetch) {
+	    (env->cr4 & X86_WALK_CR4_PKE) && uu && !fetch) {
 		unsigned int key = (pte >> 59) & 15;
 		bool ad = (env->pkru >> (2 * key)) & 1;
 		bool wd = (env->pkru >> (2 * key + 1)) & 1;
 
-		if (ad || (write && wd && (user || (env->cr0 & X86_CR0_WP)))) {
-			*pf_error = err | X86_PF_P | X86_PF_PK;
+		if (ad || (write && wd && (user || (env->cr0 & X86_WALK_CR0_WP)))) {
+			*pf_error = err | X86_PFEC_P | X86_PFEC_PK;
 			return X86_WALK_PF;
 		}
 	}
@@ -240,7 +240,7 @@ static int walk_once(struct walk *w, u64 gva, unsigned int access,
 	return X86_WALK_OK;
 
 prot:
-	*pf_error = err | X86_PF_P;
+	*pf_error = err | X86_PFEC_P;
 	return X86_WALK_PF;
 }
 
@@ -269,19 +269,19 @@ int x86_walk(const struct x86_walk_env *env, u64 gva, unsigned int access,
 	unsigned int tries;
 	int ret;
 
-	if (!(env->cr0 & X86_CR0_PG)) {
+	if (!(env->cr0 & X86_WALK_CR0_PG)) {
 		*gpa = gva;
 		return X86_WALK_OK;
 	}
 	w.maxphy = env->maxphyaddr && env->maxphyaddr < 52 ?
 		   env->maxphyaddr : 52;
-	if (!(env->cr4 & X86_CR4_PAE)) {
+	if (!(env->cr4 & X86_WALK_CR4_PAE)) {
 		w.kind = WALK_32;
 	} else {
-		w.nxe = env->efer & X86_EFER_NXE;
-		if (!(env->efer & X86_EFER_LMA))
+		w.nxe = env->efer & X86_WALK_EFER_NXE;
+		if (!(env->efer & X86_WALK_EFER_LMA))
 			w.kind = WALK_PAE;
-		else if (env->cr4 & X86_CR4_LA57_BIT)
+		else if (env->cr4 & X86_WALK_CR4_LA57)
 			w.kind = WALK_LONG5;
 		else
 			w.kind = WALK_LONG4;

@@ -17,12 +17,12 @@
 #define X86_WALK_IMPLICIT	(1U << 3)	/* implicit supervisor access */
 
 /* Page-fault error code bits. */
-#define X86_PF_P		(1U << 0)
-#define X86_PF_W		(1U << 1)
-#define X86_PF_U		(1U << 2)
-#define X86_PF_RSVD		(1U << 3)
-#define X86_PF_ID		(1U << 4)
-#define X86_PF_PK		(1U << 5)
+#define X86_PFEC_P		(1U << 0)
+#define X86_PFEC_W		(1U << 1)
+#define X86_PFEC_U		(1U << 2)
+#define X86_PFEC_RSVD		(1U << 3)
+#define X86_PFEC_ID		(1U << 4)
+#define X86_PFEC_PK		(1U << 5)
 
 /* x86_walk() results (negative values come from the callbacks). */
 #define X86_WALK_OK		0
@@ -31,16 +31,16 @@
 #define X86_WALK_RETRY		1
 
 /* Control register bits the walker reads. */
-#define X86_CR0_WP		(1ULL << 16)
-#define X86_CR0_PG		(1ULL << 31)
-#define X86_CR4_PSE		(1ULL << 4)
-#define X86_CR4_PAE		(1ULL << 5)
-#define X86_CR4_LA57_BIT	(1ULL << 12)
-#define X86_CR4_SMEP		(1ULL << 20)
-#define X86_CR4_SMAP		(1ULL << 21)
-#define X86_CR4_PKE		(1ULL << 22)
-#define X86_EFER_LMA		(1ULL << 10)
-#define X86_EFER_NXE		(1ULL << 11)
+#define X86_WALK_CR0_WP		(1ULL << 16)
+#define X86_WALK_CR0_PG		(1ULL << 31)
+#define X86_WALK_CR4_PSE		(1ULL << 4)
+#define X86_WALK_CR4_PAE		(1ULL << 5)
+#define X86_WALK_CR4_LA57	(1ULL << 12)
+#define X86_WALK_CR4_SMEP		(1ULL << 20)
+#define X86_WALK_CR4_SMAP		(1ULL << 21)
+#define X86_WALK_CR4_PKE		(1ULL << 22)
+#define X86_WALK_EFER_LMA		(1ULL << 10)
+#define X86_WALK_EFER_NXE		(1ULL << 11)
 
 /**
  * struct x86_walk_env - paging state and guest-memory callbacks

@@ -60,7 +60,7 @@ static int env_write(struct x86_emu_ctxt *c, u64 lin, const void *buf,
 
 	e->nwrites++;
 	if (!in_mem(e, lin, size))
-		return page_fault(e, lin, X86_PF_W);
+		return page_fault(e, lin, X86_PFEC_W);
 	/* Userspace performs the write either way; STOP only exits. */
 	memcpy(&e->mem[lin - e->mem_base], buf, size);
 	e->last_write_lin = lin;

@@ -12,7 +12,7 @@
 #define PS	0x80ULL
 #define XD	(1ULL << 63)
 
-#define CR0_PG_WP	(X86_CR0_PG | X86_CR0_WP)
+#define CR0_PG_WP	(X86_WALK_CR0_PG | X86_WALK_CR0_WP)
 
 static struct pmem {
 	u8 m[PMEM_SIZE];
@@ -108,12 +108,12 @@ static void w(const char *what, u64 gva, unsigned int acc, long long err,
 #define USR	X86_WALK_USER
 #define FE	X86_WALK_FETCH
 #define IMP	X86_WALK_IMPLICIT
-#define EP	X86_PF_P
-#define EW	X86_PF_W
-#define EU	X86_PF_U
-#define ER	X86_PF_RSVD
-#define EI	X86_PF_ID
-#define EK	X86_PF_PK
+#define EP	X86_PFEC_P
+#define EW	X86_PFEC_W
+#define EU	X86_PFEC_U
+#define ER	X86_PFEC_RSVD
+#define EI	X86_PFEC_ID
+#define EK	X86_PFEC_PK
 
 static void walk_nopaging(void)
 {
@@ -148,7 +148,7 @@ static void walk_32bit(void)
 	w("32-bit user write to RO page", 0x00403000, WR | USR, EP | EW | EU, 0);
 	w("32-bit supervisor write to RO page, WP=1", 0x00403000, WR,
 	  EP | EW, 0);
-	wenv.cr0 = X86_CR0_PG;
+	wenv.cr0 = X86_WALK_CR0_PG;
 	w("32-bit supervisor write to RO page, WP=0", 0x00403000, WR, OK,
 	  0x7000);
 	w("32-bit user write to RO page, WP=0", 0x00403000, WR | USR,
@@ -162,13 +162,13 @@ static void walk_32bit(void)
 	w("32-bit user fetch", 0x00401000, FE | USR, OK, 0x5000);
 	w("32-bit user fetch of supervisor page (no I/D)", 0x00402000,
 	  FE | USR, EP | EU, 0);
-	wenv.cr4 = X86_CR4_SMEP;
+	wenv.cr4 = X86_WALK_CR4_SMEP;
 	w("32-bit SMEP supervisor fetch of user page", 0x00401000, FE,
 	  EP | EI, 0);
 	w("32-bit SMEP user fetch of user page", 0x00401000, FE | USR, OK,
 	  0x5000);
 	/* PSE 4 MiB pages */
-	reset(CR0_PG_WP, 0x1000, X86_CR4_PSE, 0);
+	reset(CR0_PG_WP, 0x1000, X86_WALK_CR4_PSE, 0);
 	put(0x1000 + 4 * 3, 0x00c00000 | PS | P | RW, 4);
 	w("32-bit PSE 4M", 0x00c12345, 0, OK, 0x00c12345);
 	tap_ok(get(0x100c, 4) == (0x00c00000 | PS | P | RW | A),
@@ -190,10 +190,10 @@ static void walk_32bit(void)
 
 static void walk_pae(void)
 {
-	u64 nxe = X86_EFER_NXE;
+	u64 nxe = X86_WALK_EFER_NXE;
 
 	/* gva 0x40201234: PDPTE 1, PDE 1, PTE 1 */
-	reset(CR0_PG_WP, 0x1020, X86_CR4_PAE, nxe);
+	reset(CR0_PG_WP, 0x1020, X86_WALK_CR4_PAE, nxe);
 	put(0x1020 + 8, 0x2000 | P, 8);
 	put(0x2000 + 8, 0x3000 | P | RW | US, 8);
 	put(0x3000 + 8, 0x5000 | P | RW | US, 8);
@@ -231,7 +231,7 @@ static void walk_pae(void)
 	w("PAE bit 40 fine at MAXPHYADDR 52", 0x40204000, 0, OK,
 	  0x10000008000ULL);
 	/* A bits retried after a race */
-	reset(CR0_PG_WP, 0x1020, X86_CR4_PAE, nxe);
+	reset(CR0_PG_WP, 0x1020, X86_WALK_CR4_PAE, nxe);
 	put(0x1020 + 8, 0x2000 | P, 8);
 	put(0x2000 + 8, 0x3000 | P | RW | US, 8);
 	put(0x3000 + 8, 0x5000 | P | RW | US, 8);
@@ -267,8 +267,8 @@ static void chain4(u64 gva, u64 flags, u64 leaf)
 
 static void walk_long(void)
 {
-	u64 efer = X86_EFER_LMA | X86_EFER_NXE;
-	u64 cr4 = X86_CR4_PAE;
+	u64 efer = X86_WALK_EFER_LMA | X86_WALK_EFER_NXE;
+	u64 cr4 = X86_WALK_CR4_PAE;
 	u64 gk = 0xffff800000201000ULL, gu = 0x00007f0000403000ULL;
 
 	reset(CR0_PG_WP, 0x1000, cr4, efer);
@@ -286,7 +286,7 @@ static void walk_long(void)
 	/* user pages, SMAP and SMEP */
 	chain4(gu, P | RW | US, 0xa000 | P | RW | US);
 	w("4-level user read", gu, USR, OK, 0xa000);
-	wenv.cr4 = cr4 | X86_CR4_SMAP;
+	wenv.cr4 = cr4 | X86_WALK_CR4_SMAP;
 	w("SMAP supervisor read of user page, AC=0", gu, 0, EP, 0);
 	w("SMAP supervisor write of user page, AC=0", gu, WR, EP | EW, 0);
 	wenv.ac = true;
@@ -296,7 +296,7 @@ static void walk_long(void)
 	w("SMAP does not apply to fetches", gu, FE, OK, 0xa000);
 	w("SMAP user access fine", gu, USR | WR, OK, 0xa000);
 	wenv.ac = false;
-	wenv.cr4 = cr4 | X86_CR4_SMEP;
+	wenv.cr4 = cr4 | X86_WALK_CR4_SMEP;
 	w("SMEP supervisor fetch of user page", gu, FE, EP | EI, 0);
 	w("SMEP supervisor read of user page", gu, 0, OK, 0xa000);
 	w("no SMAP: implicit supervisor read of user page", gu, IMP, OK,
@@ -346,14 +346,14 @@ static void walk_long(void)
 	put(0x1000 + 8 * 3, 0x2000 | (0x7ffULL << 52) | P | RW, 8);
 	w("bits 62:52 ignored in 4-level paging", 0x0000018040000000ULL, 0,
 	  OK, 0x40000000);
-	wenv.efer = X86_EFER_LMA;
+	wenv.efer = X86_WALK_EFER_LMA;
 	put(0x1000 + 8 * 4, 0x2000 | XD | P | RW, 8);
 	w("XD reserved without NXE", 0x0000020040000000ULL, 0, EP | ER, 0);
 	w("fetch without NXE or SMEP: no I/D", 0x0000028000000000ULL, FE, 0,
 	  0);
 
 	/* protection keys */
-	reset(CR0_PG_WP, 0x1000, cr4 | X86_CR4_PKE, efer);
+	reset(CR0_PG_WP, 0x1000, cr4 | X86_WALK_CR4_PKE, efer);
 	chain4(gu, P | RW | US, 0xa000 | (1ULL << 59) | P | RW | US);
 	wenv.pkru = 1 << 2;	/* AD for key 1 */
 	w("PK access disable", gu, USR, EP | EU | EK, 0);
@@ -362,7 +362,7 @@ static void walk_long(void)
 	wenv.pkru = 2 << 2;	/* WD for key 1 */
 	w("PK write disable: read ok", gu, USR, OK, 0xa000);
 	w("PK write disable", gu, USR | WR, EP | EW | EU | EK, 0);
-	wenv.cr0 = X86_CR0_PG;
+	wenv.cr0 = X86_WALK_CR0_PG;
 	w("PK write disable, supervisor, WP=0", gu, WR, OK, 0xa000);
 	wenv.cr0 = CR0_PG_WP;
 	w("PK write disable, supervisor, WP=1", gu, WR, EP | EW | EK, 0);
@@ -370,7 +370,7 @@ static void walk_long(void)
 	w("PK other key", gu, USR | WR, OK, 0xa000);
 
 	/* 5-level */
-	reset(CR0_PG_WP, 0x5000, cr4 | X86_CR4_LA57_BIT, efer);
+	reset(CR0_PG_WP, 0x5000, cr4 | X86_WALK_CR4_LA57, efer);
 	put(0x5000 + 8 * 0x1ff, 0x1000 | P | RW, 8);
 	chain4(0xffff800000201000ULL, P | RW, 0x9000 | P | RW);
 	w("5-level 4K", 0xffff800000201abcULL, WR, OK, 0x9abc);
