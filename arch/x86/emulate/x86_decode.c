@@ -529,6 +529,11 @@ opcode:
 
 	if ((flags & X86_F_MEM) && insn->mod == 3)
 		return -X86_EMU_ERR_INVALID;
+	/* Only ES..GS exist, and MOV to CS is undefined. */
+	if (desc->op == X86_OP_MOV_SREG &&
+	    (((insn->modrm >> 3) & 7) > 5 ||
+	     (desc->dst == X86_OPND_SREG && ((insn->modrm >> 3) & 7) == 1)))
+		return -X86_EMU_ERR_INVALID;
 	if (insn->lock && (!(flags & X86_F_LOCK) || insn->mod == 3))
 		return -X86_EMU_ERR_INVALID;
 	if (insn->vex) {
@@ -573,9 +578,8 @@ opcode:
 		/* The GPR side of MOVD/MOVQ uses the vector access size. */
 		insn->opsize = insn->vlen <= 8 ? insn->vlen : insn->opsize;
 	} else if (desc->op == X86_OP_MOVNTI) {
-		/* MOVNTI is 32 or 64 bits; 66 is not allowed (NP). */
-		if (insn->opsize == 2)
-			return -X86_EMU_ERR_INVALID;
+		/* 32 bits in every mode unless REX.W (66 is refused: NP). */
+		insn->opsize = insn->opsize == 8 ? 8 : 4;
 	}
 
 	if (insn->has_modrm && insn->mod != 3) {

@@ -160,6 +160,8 @@ static const struct dcase dcases[] = {
 	{ L64, "0f c3 03", 0, 3, 4, 8, X86_OP_MOVNTI },
 	{ L64, "48 0f c3 03", 0, 4, 8, 8, X86_OP_MOVNTI },
 	{ P32, "0f c3 07", 0, 3, 4, 4, X86_OP_MOVNTI },
+	{ P16, "0f c3 07", 0, 3, 4, 2, X86_OP_MOVNTI },
+	{ R, "66 0f c3 07", INV },
 	/* SSE moves */
 	{ L64, "66 0f 6e 03", 0, 4, 4, 8, X86_OP_VLOAD },
 	{ L64, "66 48 0f 6e 03", 0, 5, 8, 8, X86_OP_VLOAD },
@@ -277,6 +279,9 @@ static const struct dcase dcases[] = {
 	{ R, "c5 f9 6f 03", INV },
 	{ R, "0f 01 10", INV },
 	{ R, "63 03", INV },
+	{ L64, "8c 30", INV },
+	{ L64, "8e 08", INV },
+	{ P32, "8e 18", 0, 2, 4, 4, X86_OP_MOV_SREG },
 	{ L64, "", TRUNC },
 	{ L64, "66", TRUNC },
 	{ L64, "0f", TRUNC },

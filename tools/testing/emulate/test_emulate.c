@@ -819,8 +819,251 @@ static void restart_tests(void)
 	       "mode mismatch is unhandled");
 }
 
+
+/*
+ * Expand a mode-independent template: "M<d>" is a ModRM byte for [rBX]
+ * with reg field d (rm=7 under 16-bit addressing, rm=3 otherwise),
+ * "O32" the prefix giving 32-bit operands, "O16" the one giving 16-bit.
+ */
+static void expand(enum x86_cpu_mode mode, const char *tmpl, char *out,
+		   size_t outlen)
+{
+	bool a16 = mode == X86_MODE_REAL || mode == X86_MODE_PROT16;
+	char buf[256], *tok, *save;
+	size_t n = 0;
+
+	snprintf(buf, sizeof(buf), "%s", tmpl);
+	out[0] = 0;
+	for (tok = strtok_r(buf, " ", &save); tok;
+	     tok = strtok_r(NULL, " ", &save)) {
+		char piece[8];
+
+		if (tok[0] == 'M' && tok[1] >= '0' && tok[1] <= '7')
+			snprintf(piece, sizeof(piece), "%02x",
+				 ((tok[1] - '0') << 3) | (a16 ? 7 : 3));
+		else if (!strcmp(tok, "O32"))
+			snprintf(piece, sizeof(piece), "%s", a16 ? "66" : "");
+		else if (!strcmp(tok, "O16"))
+			snprintf(piece, sizeof(piece), "%s", a16 ? "" : "66");
+		else
+			snprintf(piece, sizeof(piece), "%s", tok);
+		if (piece[0])
+			n += snprintf(out + n, outlen - n, "%s%s",
+				      n ? " " : "", piece);
+	}
+}
+
+/* Run a template in all four modes. */
+static void tm(const char *tmpl, const char *init, const char *exp)
+{
+	static const enum x86_cpu_mode modes[] = { R, P16, P32, L64 };
+	char hex[128];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(modes); i++) {
+		expand(modes[i], tmpl, hex, sizeof(hex));
+		t(modes[i], hex, init, exp);
+	}
+}
+
+struct alu_row {
+	const char *name;
+	u8 base;
+	const char *eg_res, *eg_fl;	/* mem = mem op reg, 32-bit */
+	const char *ge_res, *ge_fl;	/* reg = reg op mem, 32-bit */
+	const char *eg_res8, *eg_fl8;	/* the same, 8-bit */
+	const char *ge_res8, *ge_fl8;
+	bool writes;
+};
+
+/* mem 0x80000001 / 0x81, reg 0x80000003 / 0x83, CF clear on entry. */
+static const struct alu_row alu_rows[] = {
+	{ "add", 0x00, "0x00000004", "CF|OF", "0x00000004", "CF|OF",
+	  "0x04", "CF|OF", "0x04", "CF|OF", 1 },
+	{ "or", 0x08, "0x80000003", "SF|PF", "0x80000003", "SF|PF",
+	  "0x83", "SF", "0x83", "SF", 1 },
+	{ "adc", 0x10, "0x00000004", "CF|OF", "0x00000004", "CF|OF",
+	  "0x04", "CF|OF", "0x04", "CF|OF", 1 },
+	{ "sbb", 0x18, "0xfffffffe", "CF|SF|AF", "0x00000002", "0",
+	  "0xfe", "CF|SF|AF", "0x02", "0", 1 },
+	{ "and", 0x20, "0x80000001", "SF", "0x80000001", "SF",
+	  "0x81", "SF|PF", "0x81", "SF|PF", 1 },
+	{ "sub", 0x28, "0xfffffffe", "CF|SF|AF", "0x00000002", "0",
+	  "0xfe", "CF|SF|AF", "0x02", "0", 1 },
+	{ "xor", 0x30, "0x00000002", "0", "0x00000002", "0",
+	  "0x02", "0", "0x02", "0", 1 },
+	{ "cmp", 0x38, "0x80000001", "CF|SF|AF", "0x80000003", "0",
+	  "0x81", "CF|SF|AF", "0x83", "0", 0 },
+};
+
+static void matrix_tests(void)
+{
+	const char *in32 = "rax=0x80000003 rbx=0x1000 m32[0x1000]=0x80000001";
+	const char *in8 = "rax=0x83 rbx=0x1000 m8[0x1000]=0x81";
+	char tmpl[64], exp[128];
+	unsigned int i, r;
+
+	for (i = 0; i < ARRAY_SIZE(alu_rows); i++) {
+		const struct alu_row *a = &alu_rows[i];
+
+		/* Eb,Gb  Ev,Gv  Gb,Eb  Gv,Ev */
+		snprintf(tmpl, sizeof(tmpl), "%02x M0", a->base);
+		snprintf(exp, sizeof(exp), "m8[0x1000]=%s fl=%s",
+			 a->eg_res8, a->eg_fl8);
+		tm(tmpl, in8, exp);
+		snprintf(tmpl, sizeof(tmpl), "O32 %02x M0", a->base + 1);
+		snprintf(exp, sizeof(exp), "m32[0x1000]=%s fl=%s",
+			 a->eg_res, a->eg_fl);
+		tm(tmpl, in32, exp);
+		snprintf(tmpl, sizeof(tmpl), "%02x M0", a->base + 2);
+		snprintf(exp, sizeof(exp), "rax=%s fl=%s", a->ge_res8,
+			 a->ge_fl8);
+		tm(tmpl, in8, exp);
+		snprintf(tmpl, sizeof(tmpl), "O32 %02x M0", a->base + 3);
+		snprintf(exp, sizeof(exp), "rax=%s fl=%s", a->ge_res,
+			 a->ge_fl);
+		tm(tmpl, in32, exp);
+		/* 80 /r ib and 81 /r id: same operands as Eb,Gb / Ev,Gv */
+		snprintf(tmpl, sizeof(tmpl), "80 M%u 83", i);
+		snprintf(exp, sizeof(exp), "m8[0x1000]=%s fl=%s",
+			 a->eg_res8, a->eg_fl8);
+		tm(tmpl, in8, exp);
+		snprintf(tmpl, sizeof(tmpl), "O32 81 M%u 03 00 00 80", i);
+		snprintf(exp, sizeof(exp), "m32[0x1000]=%s fl=%s",
+			 a->eg_res, a->eg_fl);
+		tm(tmpl, in32, exp);
+		/* LOCK on the read-modify-write forms */
+		if (a->writes) {
+			snprintf(tmpl, sizeof(tmpl), "f0 O32 %02x M0",
+				 a->base + 1);
+			snprintf(exp, sizeof(exp), "m32[0x1000]=%s fl=%s",
+				 a->eg_res, a->eg_fl);
+			tm(tmpl, in32, exp);
+		}
+	}
+	/* 83 /r ib sign-extends: -3 */
+	tm("O32 83 M0 fd", "rbx=0x1000 m32[0x1000]=3", "m32[0x1000]=0 fl=CF|ZF|PF|AF");
+	tm("O32 83 M7 fd", "rbx=0x1000 m32[0x1000]=-3", "fl=ZF|PF");
+	tm("O16 83 M5 01", "rbx=0x1000 m16[0x1000]=0x8000",
+	   "m16[0x1000]=0x7fff fl=OF|PF|AF");
+
+	/* MOV forms */
+	tm("88 M0", "rax=0x11223344 rbx=0x1000", "m8[0x1000]=0x44");
+	tm("88 M4", "rax=0x11223344 rbx=0x1000", "m8[0x1000]=0x33");
+	tm("O32 89 M0", "rax=0x11223344 rbx=0x1000", "m32[0x1000]=0x11223344");
+	tm("O16 89 M1", "rcx=0x11223344 rbx=0x1000", "m16[0x1000]=0x3344");
+	tm("8a M2", "rdx=0xffff rbx=0x1000 m8[0x1000]=0x5a", "rdx=0xff5a");
+	tm("8a M6", "rdx=0xffff rbx=0x1000 m8[0x1000]=0x5a", "rdx=0x5aff");
+	tm("O32 8b M0", "rax=-1 rbx=0x1000 m32[0x1000]=0x87654321",
+	   "rax=0x87654321");
+	tm("O16 8b M0", "rax=0x12345678 rbx=0x1000 m32[0x1000]=0x87654321",
+	   "rax=0x12344321");
+	tm("c6 M0 a5", "rbx=0x1000", "m8[0x1000]=0xa5");
+	tm("O32 c7 M0 78 56 34 12", "rbx=0x1000", "m32[0x1000]=0x12345678");
+	tm("O16 c7 M0 34 12", "rbx=0x1000 m32[0x1000]=0xffffffff",
+	   "m32[0x1000]=0xffff1234");
+	tm("O32 0f b6 M0", "rax=-1 rbx=0x1000 m8[0x1000]=0x80", "rax=0x80");
+	tm("O32 0f b7 M0", "rax=-1 rbx=0x1000 m16[0x1000]=0x8000",
+	   "rax=0x8000");
+	tm("O32 0f be M0", "rbx=0x1000 m8[0x1000]=0x80", "rax=0xffffff80");
+	tm("O32 0f bf M0", "rbx=0x1000 m16[0x1000]=0x8000", "rax=0xffff8000");
+	tm("O16 0f be M0", "rax=0x12345678 rbx=0x1000 m8[0x1000]=0x80",
+	   "rax=0x1234ff80");
+
+	/* TEST, NOT, NEG, INC, DEC, XCHG, BT*, MOVNTI */
+	tm("84 M0", "rax=0x80 rbx=0x1000 m8[0x1000]=0x81", "fl=SF");
+	tm("O32 85 M0", in32, "fl=SF");
+	tm("f6 M0 01", "rbx=0x1000 m8[0x1000]=0x81", "fl=0");
+	tm("O32 f7 M0 00 00 00 80", in32, "fl=SF|PF");
+	tm("f6 M2", "rbx=0x1000 m8[0x1000]=0x81", "m8[0x1000]=0x7e");
+	tm("O32 f7 M2", in32, "m32[0x1000]=0x7ffffffe");
+	tm("f0 O32 f7 M2", in32, "m32[0x1000]=0x7ffffffe");
+	tm("f6 M3", "rbx=0x1000 m8[0x1000]=0x81", "m8[0x1000]=0x7f fl=CF|AF");
+	tm("O32 f7 M3", in32, "m32[0x1000]=0x7fffffff fl=CF|PF|AF");
+	tm("fe M0", "rbx=0x1000 m8[0x1000]=0xff fl=CF",
+	   "m8[0x1000]=0 fl=CF|ZF|PF|AF");
+	tm("fe M1", "rbx=0x1000 m8[0x1000]=0x80", "m8[0x1000]=0x7f fl=OF|AF");
+	tm("O32 ff M0", in32, "m32[0x1000]=0x80000002 fl=SF");
+	tm("f0 O32 ff M1", in32, "m32[0x1000]=0x80000000 fl=SF|PF");
+	tm("86 M0", "rax=0x83 rbx=0x1000 m8[0x1000]=0x81",
+	   "rax=0x81 m8[0x1000]=0x83");
+	tm("O32 87 M0", in32, "rax=0x80000001 m32[0x1000]=0x80000003");
+	tm("f0 O32 87 M0", in32, "rax=0x80000001 m32[0x1000]=0x80000003");
+	tm("O32 0f a3 M0", "rax=31 rbx=0x1000 m32[0x1000]=0x80000000",
+	   "fl=CF");
+	tm("O32 0f ab M0", "rax=32 rbx=0x1000", "m32[0x1004]=1");
+	tm("O32 0f b3 M0", "rax=-1 rbx=0x1004 m32[0x1000]=0x80000001",
+	   "m32[0x1000]=1 fl=CF");
+	tm("O32 0f bb M0", "rax=0 rbx=0x1000 m32[0x1000]=1",
+	   "m32[0x1000]=0 fl=CF");
+	tm("O16 0f ab M0", "rax=16 rbx=0x1000", "m16[0x1002]=1");
+	tm("O32 0f ba M4 1f", "rbx=0x1000 m32[0x1000]=0x80000000", "fl=CF");
+	tm("f0 O32 0f ba M5 21", "rbx=0x1000", "m32[0x1000]=2");
+	tm("O32 0f ba M6 00", "rbx=0x1000 m32[0x1000]=1", "m32[0x1000]=0 fl=CF");
+	tm("O32 0f ba M7 00", "rbx=0x1000", "m32[0x1000]=1");
+	tm("0f c3 M0", "rax=0x12345678 rbx=0x1000", "m32[0x1000]=0x12345678");
+
+	/* moffs with 16-bit and 32-bit address sizes */
+	t(R, "a0 00 10", "m8[0x1000]=7", "rax=7");
+	t(P16, "a1 00 10", "m16[0x1000]=7", "rax=7");
+	t(P32, "66 a3 00 10 00 00", "rax=0x1234", "m16[0x1000]=0x1234");
+	t(L64, "a2 00 10 00 00 00 00 00 00", "rax=0x12", "m8[0x1000]=0x12");
+
+	/* strings */
+	for (r = 0; r < 2; r++) {
+		bool rep = r;
+
+		tm(rep ? "f3 a4" : "a4",
+		   "rcx=1 rsi=0x1000 rdi=0x2000 m8[0x1000]=9",
+		   rep ? "rcx=0 rsi=0x1001 rdi=0x2001 m8[0x2000]=9" :
+			 "rsi=0x1001 rdi=0x2001 m8[0x2000]=9");
+		tm(rep ? "f3 O32 a5" : "O32 a5",
+		   "rcx=1 rsi=0x1000 rdi=0x2000 m32[0x1000]=9",
+		   rep ? "rcx=0 rsi=0x1004 rdi=0x2004 m32[0x2000]=9" :
+			 "rsi=0x1004 rdi=0x2004 m32[0x2000]=9");
+		tm(rep ? "f3 O16 ab" : "O16 ab",
+		   "rcx=1 rax=0x1234 rdi=0x2000",
+		   rep ? "rcx=0 rdi=0x2002 m16[0x2000]=0x1234" :
+			 "rdi=0x2002 m16[0x2000]=0x1234");
+		tm(rep ? "f3 ac" : "ac", "rcx=1 rsi=0x1000 m8[0x1000]=9",
+		   rep ? "rcx=0 rsi=0x1001 rax=9" : "rsi=0x1001 rax=9");
+		tm(rep ? "f3 a6" : "a6",
+		   "rcx=1 rsi=0x1000 rdi=0x2000 m8[0x1000]=9 m8[0x2000]=9",
+		   rep ? "rcx=0 rsi=0x1001 rdi=0x2001 fl=ZF|PF" :
+			 "rsi=0x1001 rdi=0x2001 fl=ZF|PF");
+		tm(rep ? "f2 O32 af" : "O32 af",
+		   "rcx=1 rax=8 rdi=0x2000 m32[0x2000]=9",
+		   rep ? "rcx=0 rdi=0x2004 fl=CF|SF|PF|AF" :
+			 "rdi=0x2004 fl=CF|SF|PF|AF");
+	}
+	tm("f3 a4", "rcx=3 rsi=0x1002 rdi=0x2002 fl=DF m32[0x1000]=0x332211",
+	   "rcx=0 rsi=0xfff rdi=0x1fff m32[0x2000]=0x332211");
+
+	/* vector moves */
+	tm("66 0f 6e M0", "rbx=0x1000 m32[0x1000]=5 x0.q1=1", "x0.q0=5 x0.q1=0");
+	tm("66 0f 7e M1", "rbx=0x1000 x1.q0=0x1122334455667788",
+	   "m32[0x1000]=0x55667788");
+	tm("66 0f d6 M2", "rbx=0x1000 x2.q0=0x1122334455667788",
+	   "m64[0x1000]=0x1122334455667788");
+	tm("f3 0f 7e M3", "rbx=0x1000 m64[0x1000]=3 x3.q1=1", "x3.q0=3 x3.q1=0");
+	tm("66 0f 6f M4", "rbx=0x1000 m64[0x1000]=1 m64[0x1008]=2",
+	   "x4.q0=1 x4.q1=2");
+	tm("f3 0f 6f M5", "rbx=0x1000 m64[0x1000]=1 m64[0x1008]=2",
+	   "x5.q0=1 x5.q1=2");
+	tm("66 0f 7f M6", "rbx=0x1000 x6.q0=1 x6.q1=2",
+	   "m64[0x1000]=1 m64[0x1008]=2");
+	tm("f3 0f 7f M7", "rbx=0x1000 x7.q0=1 x7.q1=2",
+	   "m64[0x1000]=1 m64[0x1008]=2");
+	tm("0f 28 M0", "rbx=0x1000 m64[0x1008]=2", "x0.q1=2");
+	tm("0f 29 M0", "rbx=0x1000 x0.q1=2", "m64[0x1008]=2");
+	tm("0f 10 M0", "rbx=0x1000 m64[0x1008]=2", "x0.q1=2");
+	tm("0f 11 M0", "rbx=0x1000 x0.q1=2", "m64[0x1008]=2");
+	tm("0f 29 M0", "rbx=0x1008", "ret=gp0");
+}
+
 void test_emulate(void)
 {
+	matrix_tests();
 	mov_tests();
 	alu_tests();
 	string_tests();
