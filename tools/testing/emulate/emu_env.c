@@ -92,12 +92,30 @@ static int env_set_vec(struct x86_emu_ctxt *c, unsigned int reg,
 	return X86_EMU_OK;
 }
 
+/* Port reads are cached like memory reads, keyed by a marker address. */
+#define PORT_KEY(port)	((1ULL << 63) | (port))
+
 static int env_pio_in(struct x86_emu_ctxt *c, u16 port, void *buf,
 		      unsigned int size)
 {
 	struct emu_env *e = c->opaque;
 
 	e->last_port = port;
+	if (e->cidx < e->ncache) {
+		struct cached_read *r = &e->cache[e->cidx++];
+
+		if (r->lin != PORT_KEY(port) || r->size != size)
+			abort();
+		memcpy(buf, r->data, size);
+		return X86_EMU_OK;
+	}
+	if (e->stop_mmio) {
+		e->pending = true;
+		e->pend.lin = PORT_KEY(port);
+		e->pend.size = size;
+		e->nstops++;
+		return X86_EMU_STOP;
+	}
 	memcpy(buf, &e->port_in[e->port_in_pos], size);
 	e->port_in_pos += size;
 	return X86_EMU_OK;
@@ -111,6 +129,10 @@ static int env_pio_out(struct x86_emu_ctxt *c, u16 port, const void *buf,
 	e->last_port = port;
 	memcpy(&e->port_out[e->port_out_pos], buf, size);
 	e->port_out_pos += size;
+	if (e->stop_mmio) {
+		e->nstops++;
+		return X86_EMU_STOP;
+	}
 	return X86_EMU_OK;
 }
 
@@ -211,8 +233,14 @@ int env_run_restart(struct emu_env *e, const char *hex, int *loops)
 			struct cached_read *r = &e->cache[e->ncache++];
 
 			*r = e->pend;
-			memcpy(r->data, &e->mem[r->lin - e->mem_base],
-			       r->size);
+			if (r->lin == PORT_KEY(e->last_port)) {
+				memcpy(r->data, &e->port_in[e->port_in_pos],
+				       r->size);
+				e->port_in_pos += r->size;
+			} else {
+				memcpy(r->data, &e->mem[r->lin - e->mem_base],
+				       r->size);
+			}
 			continue;
 		}
 		e->ncache = 0;

@@ -221,6 +221,19 @@ static void t(enum x86_cpu_mode mode, const char *hex, const char *init,
 	env2 = env;
 	env2.c.opaque = &env2;
 
+	{
+		u8 b[32];
+		int n = hex_bytes(hex, b), i;
+		struct x86_insn tr;
+
+		for (i = 0; i < n; i++)
+			if (x86_decode(&tr, b, i, mode) !=
+			    -X86_EMU_ERR_TRUNCATED)
+				break;
+		tap_ok(i == n, "decode %s [%s]: every prefix truncated",
+		       mn[mode], hex);
+	}
+
 	ret = env_run(&env, hex);
 	ok = ret == x.ret;
 	if (!ok)
@@ -609,6 +622,12 @@ static void string_tests(void)
 	  "m32[0x2000]=0x44332211 rdi=0x2004 rcx=0");
 	t(L64, "f3 6e", "rdx=0x3f8 rcx=2 rsi=0x1000 m16[0x1000]=0x4241",
 	  "rsi=0x1002 rcx=0 pout=0x4241");
+	t(P32, "f3 66 6f", "rdx=0x3f8 rcx=2 rsi=0x1000 m32[0x1000]=0x44434241",
+	  "rsi=0x1004 rcx=0 pout=0x44434241");
+	t(R, "26 6e", "rdx=0x1f0 rsi=0x10 es=0x1000 m8[0x1010]=0x41",
+	  "rsi=0x11 pout=0x41");
+	t(P16, "f3 6d", "rdx=0x1f0 rcx=2 rdi=0x1000 pin=0x44332211",
+	  "rdi=0x1004 rcx=0 m32[0x1000]=0x44332211");
 	/* segmentation of string operands */
 	t(P32, "a4", "rsi=0x10 rdi=0x20 ds=0x1000 es=0x2000 m8[0x1010]=3",
 	  "m8[0x2020]=3 rsi=0x11 rdi=0x21");
