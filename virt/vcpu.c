@@ -10,6 +10,8 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/sched/signal.h>
+#include <linux/signal.h>
 #include <linux/slab.h>
 
 #include <kvmod/kvmod_host.h>
@@ -37,6 +39,45 @@ static int kvmod_vcpu_mmap(struct file *filp, struct vm_area_struct *vma)
 	return 0;
 }
 
+static long set_signal_mask(struct kvmod_vcpu *vcpu,
+			    struct kvm_signal_mask __user *argp)
+{
+	struct kvm_signal_mask hdr;
+	sigset_t set;
+
+	if (!argp) {
+		vcpu->sigset_active = false;
+		return 0;
+	}
+	if (copy_from_user(&hdr, argp, sizeof(hdr)))
+		return -EFAULT;
+	if (hdr.len != sizeof(set))
+		return -EINVAL;
+	if (copy_from_user(&set, argp->sigset, sizeof(set)))
+		return -EFAULT;
+	sigdelsetmask(&set, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	vcpu->sigset = set;
+	vcpu->sigset_active = true;
+	return 0;
+}
+
+/* KVM_RUN, with the vCPU's signal mask in force while it runs. */
+static long vcpu_run(struct kvmod_vcpu *vcpu, unsigned long arg)
+{
+	long r;
+
+	if (arg)
+		return -EINVAL;
+	if (vcpu->sigset_active)
+		sigprocmask(SIG_SETMASK, &vcpu->sigset, &current->real_blocked);
+	r = kvmod_arch_vcpu_run(vcpu);
+	if (vcpu->sigset_active) {
+		sigprocmask(SIG_SETMASK, &current->real_blocked, NULL);
+		sigemptyset(&current->real_blocked);
+	}
+	return r;
+}
+
 static long kvmod_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 			     unsigned long arg)
 {
@@ -48,7 +89,16 @@ static long kvmod_vcpu_ioctl(struct file *filp, unsigned int ioctl,
 
 	if (mutex_lock_killable(&vcpu->mutex))
 		return -EINTR;
-	r = kvmod_arch_vcpu_ioctl(vcpu, ioctl, arg);
+	switch (ioctl) {
+	case KVM_RUN:
+		r = vcpu_run(vcpu, arg);
+		break;
+	case KVM_SET_SIGNAL_MASK:
+		r = set_signal_mask(vcpu, (void __user *)arg);
+		break;
+	default:
+		r = kvmod_arch_vcpu_ioctl(vcpu, ioctl, arg);
+	}
 	mutex_unlock(&vcpu->mutex);
 	return r;
 }

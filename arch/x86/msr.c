@@ -14,6 +14,7 @@
 #include <asm/page.h>
 #include <asm/tsc.h>
 
+#include <kvmod_cpuid.h>
 #include <kvmod_x86.h>
 
 /* KVM's bound on one KVM_GET/SET_MSRS call. */
@@ -135,10 +136,18 @@ u64 kvmod_read_guest_tsc(struct kvmod_vcpu *vcpu)
 	return rdtsc() + vcpu->arch.tsc_offset;
 }
 
-static bool apic_base_valid(u64 data)
+/**
+ * kvmod_apic_base_valid() - may IA32_APIC_BASE hold @data?
+ * @vcpu: the vCPU
+ * @data: the value
+ *
+ * Reserved: bits 0-7 and 9, bits beyond the guest's physical width, and
+ * x2APIC mode, which kvmod's CPUID does not offer.
+ */
+bool kvmod_apic_base_valid(struct kvmod_vcpu *vcpu, u64 data)
 {
 	u64 rsvd = GENMASK_ULL(7, 0) | BIT_ULL(9) | X2APIC_ENABLE |
-		   (~0ULL << boot_cpu_data.x86_phys_bits);
+		   (~0ULL << kvmod_guest_phys_bits(vcpu));
 
 	return !(data & rsvd);
 }
@@ -249,7 +258,7 @@ int kvmod_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data, bool host)
 		vcpu->arch.tsc_offset = data - rdtsc();
 		return 0;
 	case MSR_IA32_APICBASE:
-		if (!apic_base_valid(data))
+		if (!kvmod_apic_base_valid(vcpu, data))
 			return 1;
 		vcpu->arch.apic_base = data;
 		return 0;
@@ -276,7 +285,7 @@ int kvmod_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data, bool host)
 	return r == -ENOENT ? 1 : r;
 }
 
-/* The values a vCPU's MSRs have after RESET or INIT (TSC aside). */
+/* The values a vCPU's MSRs have after RESET (TSC aside). */
 void kvmod_msr_reset(struct kvmod_vcpu *vcpu)
 {
 	vcpu->arch.misc_enable = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |

@@ -101,7 +101,7 @@ static int vcpu_enter_guest(struct kvmod_vcpu *vcpu)
 	}
 
 	flush = test_and_clear_bit(KVMOD_REQ_TLB_FLUSH, &vcpu->arch.requests);
-	kvmod_x86->run(vcpu, flush);
+	kvmod_x86->run(vcpu, flush, kvmod_irq_window_wanted(vcpu));
 
 	WRITE_ONCE(vcpu->arch.mode, KVMOD_OUTSIDE_GUEST);
 	/* Host interrupts that forced the exit are taken here. */
@@ -129,13 +129,15 @@ int kvmod_vcpu_run(struct kvmod_vcpu *vcpu)
 	/* Without an in-kernel APIC, userspace owns the TPR through cr8. */
 	if (run->cr8 & ~0xfULL)
 		return -EINVAL;
+	kvmod_x86->set_cr8(vcpu, run->cr8);
 	run->flags = 0;
 
 	kvmod_pio_complete(vcpu);
 
 	if (run->immediate_exit) {
 		run->exit_reason = KVM_EXIT_INTR;
-		return -EINTR;
+		r = -EINTR;
+		goto out;
 	}
 
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
@@ -143,6 +145,12 @@ int kvmod_vcpu_run(struct kvmod_vcpu *vcpu)
 		r = vcpu_enter_guest(vcpu);
 		if (r <= 0)
 			break;
+		if (run->request_interrupt_window &&
+		    kvmod_ready_for_interrupt(vcpu)) {
+			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
+			r = 0;
+			break;
+		}
 		if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			r = -EINTR;
@@ -151,5 +159,7 @@ int kvmod_vcpu_run(struct kvmod_vcpu *vcpu)
 		cond_resched();
 	}
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
+out:
+	kvmod_post_run(vcpu);
 	return r;
 }

@@ -8,25 +8,14 @@
 #include <asm/fpu/xstate.h>
 #include <asm/processor-flags.h>
 
+#include <asm/apicdef.h>
+
+#include <kvmod_cpuid.h>
 #include <kvmod_x86.h>
-
-/*
- * CR4 bits a guest may set before userspace gave it a CPUID: those that
- * need no CPUID feature bit.  Feature-dependent bits (OSXSAVE, SMEP, ...)
- * become valid with KVM_SET_CPUID2.
- */
-#define CR4_ALWAYS_VALID (X86_CR4_VME | X86_CR4_PVI | X86_CR4_TSD | \
-			  X86_CR4_DE | X86_CR4_PSE | X86_CR4_PAE | \
-			  X86_CR4_MCE | X86_CR4_PGE | X86_CR4_PCE | \
-			  X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)
-
-/* Guest physical width without CPUID leaf 0x80000008, as the SDM says. */
-#define DEFAULT_GUEST_PHYS_BITS	36
 
 /* RDX at reset holds the CPU signature; family 6 until CPUID is set. */
 #define RESET_RDX		0x600
 
-#define APIC_BASE_RESERVED	(GENMASK_ULL(7, 0) | BIT_ULL(9))
 
 void kvmod_reset_segment(struct kvm_segment *seg, u16 selector, u64 base,
 			 u8 type, bool system)
@@ -42,13 +31,14 @@ void kvmod_reset_segment(struct kvm_segment *seg, u16 selector, u64 base,
 }
 
 /**
- * kvmod_vcpu_reset() - put a vCPU in the state the CPU has after RESET
+ * kvmod_vcpu_reset() - put a vCPU in the state the CPU has after RESET/INIT
  * @vcpu: the vCPU
+ * @init: INIT rather than RESET: the APIC base, MTRRs and XCR0 survive
  *
  * Real mode at F000:FFF0 (linear 0xfffffff0), caches disabled, as the
  * Intel SDM (Table 9-1) and AMD APM (Table 14-1) describe.
  */
-void kvmod_vcpu_reset(struct kvmod_vcpu *vcpu)
+void kvmod_vcpu_reset(struct kvmod_vcpu *vcpu, bool init)
 {
 	struct kvm_regs *regs = &vcpu->arch.regs;
 	struct kvm_sregs sregs = {};
@@ -74,11 +64,19 @@ void kvmod_vcpu_reset(struct kvmod_vcpu *vcpu)
 
 	kvmod_x86->vcpu_reset(vcpu);
 	kvmod_x86->set_sregs(vcpu, &sregs);
-	vcpu->arch.apic_base = 0;
 	vcpu->arch.pending_irq = -1;
-	vcpu->arch.xcr0 = XFEATURE_MASK_FP;
+	vcpu->arch.nmi_pending = false;
+	vcpu->arch.nmi_injected = false;
+	vcpu->arch.nmi_masked = false;
 	memset(&vcpu->arch.exception, 0, sizeof(vcpu->arch.exception));
 	memset(&vcpu->arch.pio, 0, sizeof(vcpu->arch.pio));
+	if (init)
+		return;
+
+	/* The APIC at its default address, enabled; vCPU 0 is the BSP. */
+	vcpu->arch.apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
+			       (vcpu->vcpu_id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+	vcpu->arch.xcr0 = XFEATURE_MASK_FP;
 	kvmod_msr_reset(vcpu);
 }
 
@@ -93,9 +91,9 @@ static bool cr0_valid(u64 cr0)
 	return true;
 }
 
-static bool sregs_valid(const struct kvm_sregs *s)
+static bool sregs_valid(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s)
 {
-	u64 gpa_rsvd = ~0ULL << DEFAULT_GUEST_PHYS_BITS;
+	u64 gpa_rsvd = ~0ULL << kvmod_guest_phys_bits(vcpu);
 
 	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG)) {
 		/* Long mode active: needs PAE and LMA, and a sane CR3. */
@@ -106,13 +104,12 @@ static bool sregs_valid(const struct kvm_sregs *s)
 	} else if ((s->efer & EFER_LMA) || s->cs.l) {
 		return false;
 	}
-	if (s->cr4 & ~(u64)CR4_ALWAYS_VALID)
+	if (s->cr4 & kvmod_cr4_guest_reserved(vcpu))
 		return false;
 	if (!cr0_valid(s->cr0))
 		return false;
 
-	/* x2APIC mode needs a CPUID that offers it (KVM_SET_CPUID2). */
-	return !(s->apic_base & (APIC_BASE_RESERVED | gpa_rsvd | X2APIC_ENABLE));
+	return kvmod_apic_base_valid(vcpu, s->apic_base);
 }
 
 static void get_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
@@ -131,7 +128,7 @@ static int set_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
 	struct kvm_sregs old;
 	unsigned int vec;
 
-	if (!sregs_valid(s))
+	if (!sregs_valid(vcpu, s))
 		return -EINVAL;
 
 	/* A CR8 with reserved bits is ignored, not refused, as on KVM. */

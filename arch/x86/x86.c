@@ -4,8 +4,10 @@
  * and vCPU ioctls.
  */
 #include <linux/module.h>
+#include <linux/uaccess.h>
 #include <asm/fpu/api.h>
 #include <asm/processor.h>
+#include <asm/tsc.h>
 
 #include <kvmod_x86.h>
 
@@ -63,9 +65,25 @@ long kvmod_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 
 int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 {
+	bool runs = kvmod_x86->tdp_format();
+
 	switch (ext) {
 	case KVM_CAP_IMMEDIATE_EXIT:
-		return !!kvmod_x86->tdp_format();
+	case KVM_CAP_SYNC_MMU:
+	case KVM_CAP_INTERNAL_ERROR_DATA:
+		return runs;
+	case KVM_CAP_SET_TSS_ADDR:
+	case KVM_CAP_SET_IDENTITY_MAP_ADDR:
+	case KVM_CAP_MP_STATE:
+	case KVM_CAP_VCPU_EVENTS:
+	case KVM_CAP_DEBUGREGS:
+	case KVM_CAP_USER_NMI:
+	case KVM_CAP_GET_TSC_KHZ:
+	case KVM_CAP_EXT_CPUID:
+		return 1;
+	case KVM_CAP_XSAVE:
+	case KVM_CAP_XCRS:
+		return boot_cpu_has(X86_FEATURE_XSAVE);
 	default:
 		return 0;
 	}
@@ -116,7 +134,23 @@ void kvmod_arch_memslot_unmap_end(struct kvmod_vm *vm)
 long kvmod_arch_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
 			 unsigned long arg)
 {
-	return -ENOTTY;
+	u64 addr;
+
+	switch (ioctl) {
+	case KVM_SET_TSS_ADDR:
+		/* Only VT-x without unrestricted guest would use these pages. */
+		if (arg > 0xffffffffUL - 3 * PAGE_SIZE)
+			return -EINVAL;
+		vm->arch.tss_addr = arg;
+		return 0;
+	case KVM_SET_IDENTITY_MAP_ADDR:
+		if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
+			return -EFAULT;
+		vm->arch.identity_map_addr = addr;
+		return 0;
+	default:
+		return -ENOTTY;
+	}
 }
 
 static unsigned int host_phys_bits(void)
@@ -135,6 +169,11 @@ u64 kvmod_arch_max_gfn(void)
 	return (1ULL << (bits - PAGE_SHIFT)) - 1;
 }
 
+int kvmod_arch_vcpu_run(struct kvmod_vcpu *vcpu)
+{
+	return kvmod_vcpu_run(vcpu);
+}
+
 int kvmod_arch_vcpu_init(struct kvmod_vcpu *vcpu)
 {
 	int r;
@@ -146,7 +185,7 @@ int kvmod_arch_vcpu_init(struct kvmod_vcpu *vcpu)
 		fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
 		return r;
 	}
-	kvmod_vcpu_reset(vcpu);
+	kvmod_vcpu_reset(vcpu, false);
 	/* The guest's TSC starts at zero. */
 	vcpu->arch.tsc_offset = -(s64)rdtsc();
 	return 0;
@@ -160,17 +199,66 @@ void kvmod_arch_vcpu_destroy(struct kvmod_vcpu *vcpu)
 	kvmod_vcpu_cpuid_free(vcpu);
 }
 
+static long debugregs_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
+			    struct kvm_debugregs __user *argp)
+{
+	struct kvm_debugregs dbg;
+
+	if (ioctl == KVM_GET_DEBUGREGS) {
+		memset(&dbg, 0, sizeof(dbg));
+		kvmod_x86->get_debugregs(vcpu, &dbg);
+		return copy_to_user(argp, &dbg, sizeof(dbg)) ? -EFAULT : 0;
+	}
+	if (copy_from_user(&dbg, argp, sizeof(dbg)))
+		return -EFAULT;
+	/* DR6 and DR7 are 32-bit registers. */
+	if (dbg.flags || (dbg.dr6 >> 32) || (dbg.dr7 >> 32))
+		return -EINVAL;
+	kvmod_x86->set_debugregs(vcpu, &dbg);
+	return 0;
+}
+
+static long set_tsc_khz(unsigned long khz)
+{
+	/* No TSC scaling: the host's rate, within KVM's 250 ppm tolerance. */
+	u64 slack = (u64)tsc_khz * 250 / 1000000;
+	u64 diff = khz > tsc_khz ? khz - tsc_khz : tsc_khz - khz;
+
+	if (!khz || diff > slack)
+		return -EINVAL;
+	return 0;
+}
+
 long kvmod_arch_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 			   unsigned long arg)
 {
 	void __user *argp = (void __user *)arg;
 
 	switch (ioctl) {
-	case KVM_RUN:
-		return arg ? -EINVAL : kvmod_vcpu_run(vcpu);
 	case KVM_GET_MSRS:
 	case KVM_SET_MSRS:
 		return kvmod_msr_vcpu_ioctl(vcpu, ioctl, argp);
+	case KVM_INTERRUPT:
+	case KVM_NMI:
+	case KVM_GET_VCPU_EVENTS:
+	case KVM_SET_VCPU_EVENTS:
+	case KVM_GET_MP_STATE:
+	case KVM_SET_MP_STATE:
+		return kvmod_events_ioctl(vcpu, ioctl, argp);
+	case KVM_GET_FPU:
+	case KVM_SET_FPU:
+	case KVM_GET_XSAVE:
+	case KVM_SET_XSAVE:
+	case KVM_GET_XCRS:
+	case KVM_SET_XCRS:
+		return kvmod_fpu_ioctl(vcpu, ioctl, argp);
+	case KVM_GET_DEBUGREGS:
+	case KVM_SET_DEBUGREGS:
+		return debugregs_ioctl(vcpu, ioctl, argp);
+	case KVM_GET_TSC_KHZ:
+		return tsc_khz;
+	case KVM_SET_TSC_KHZ:
+		return set_tsc_khz(arg);
 	case KVM_GET_REGS:
 	case KVM_SET_REGS:
 	case KVM_GET_SREGS:

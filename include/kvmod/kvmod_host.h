@@ -13,6 +13,7 @@
 #include <linux/mm_types.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/signal_types.h>
 #include <linux/srcu.h>
 #include <linux/xarray.h>
 
@@ -64,6 +65,9 @@ struct kvmod_vm {
  * @mutex: serializes ioctls on this vCPU.
  * @run: the shared &struct kvm_run page (mmap page 0).
  * @run_pages: every page of the vCPU mmap area, @run first.
+ * @sigset: signals blocked while in KVM_RUN, if @sigset_active
+ *	(KVM_SET_SIGNAL_MASK).
+ * @sigset_active: KVM_RUN swaps the thread's mask for @sigset.
  * @arch: architecture state.
  */
 struct kvmod_vcpu {
@@ -73,6 +77,8 @@ struct kvmod_vcpu {
 	struct mutex mutex;
 	struct kvm_run *run;
 	struct page *run_pages[KVMOD_VCPU_MMAP_PAGES];
+	sigset_t sigset;
+	bool sigset_active;
 	struct kvmod_vcpu_arch arch;
 };
 
@@ -118,6 +124,8 @@ void kvmod_arch_memslot_unmap_begin(struct kvmod_vm *vm,
 void kvmod_arch_memslot_unmap_end(struct kvmod_vm *vm);
 int kvmod_arch_vcpu_init(struct kvmod_vcpu *vcpu);
 void kvmod_arch_vcpu_destroy(struct kvmod_vcpu *vcpu);
+/* Called with @vcpu->mutex held; KVM_RUN only with arg 0. */
+int kvmod_arch_vcpu_run(struct kvmod_vcpu *vcpu);
 /* Called with @vcpu->mutex held. */
 long kvmod_arch_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 			   unsigned long arg);

@@ -31,10 +31,15 @@
  * struct kvmod_vm_arch - x86 per-VM state
  * @virt_enabled: this VM holds a reference on per-CPU virtualization.
  * @mmu: the two-dimensional-paging MMU mapping guest-physical memory.
+ * @tss_addr: KVM_SET_TSS_ADDR's address (needed only by VT-x without
+ *	unrestricted guest; kept for compatibility).
+ * @identity_map_addr: KVM_SET_IDENTITY_MAP_ADDR's address (likewise).
  */
 struct kvmod_vm_arch {
 	bool virt_enabled;
 	struct kvmod_tdp_mmu mmu;
+	u64 tss_addr;
+	u64 identity_map_addr;
 };
 
 /**
@@ -98,8 +103,13 @@ enum kvmod_vcpu_request {
  *	the backend around each entry, so all of it is current outside
  *	KVM_RUN's inner loop.
  * @apic_base: IA32_APIC_BASE.
- * @pending_irq: an external interrupt vector queued by KVM_SET_SREGS and
- *	not yet delivered, or -1.
+ * @pending_irq: an external interrupt vector queued by KVM_INTERRUPT,
+ *	KVM_SET_SREGS or KVM_SET_VCPU_EVENTS, or whose delivery an exit
+ *	interrupted, and not yet delivered; -1 if none.
+ * @nmi_pending: an NMI waits to be delivered (KVM_NMI).
+ * @nmi_injected: an NMI whose delivery an exit interrupted.
+ * @nmi_masked: NMIs are blocked until the guest's next IRET.
+ * @sipi_vector: the last SIPI vector (kept for KVM_GET_VCPU_EVENTS).
  * @cpuid: the guest's CPUID table from KVM_SET_CPUID2 (kmalloc'ed), or
  *	NULL; @cpuid_nent entries.
  * @guest_fpu: FPU/XSAVE state, swapped with the thread's around KVM_RUN.
@@ -120,6 +130,10 @@ struct kvmod_vcpu_arch {
 	struct kvm_regs regs;
 	u64 apic_base;
 	int pending_irq;
+	bool nmi_pending;
+	bool nmi_injected;
+	bool nmi_masked;
+	u8 sipi_vector;
 	struct kvm_cpuid_entry2 *cpuid;
 	int cpuid_nent;
 	struct fpu_guest guest_fpu;

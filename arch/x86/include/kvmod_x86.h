@@ -28,12 +28,21 @@
  *	reports them (apic_base and interrupt_bitmap are not the backend's).
  * @set_sregs: load them; the x86 layer has validated them.
  * @get_cr4: the guest's CR4, cheaply.
+ * @get_interrupt_shadow: KVM_X86_SHADOW_INT_* bits now in effect.
+ * @set_interrupt_shadow: set them.
+ * @get_debugregs: DR0-3, DR6, DR7 as the guest sees them.
+ * @set_debugregs: load them (validated by the x86 layer).
+ * @get_cr8: the task-priority register, for kvm_run on exit.
+ * @set_cr8: set it, from kvm_run on entry.
  * @get_msr: read an MSR the backend holds (0), or -ENOENT if not its.
  * @set_msr: write one (0), -ENOENT if not its, 1 if the value is invalid.
  * @run: enter the guest once.  Called with interrupts and preemption
  *	disabled and vcpu->arch.mode set; @flush_tlb asks to drop the guest's
  *	cached translations first.  Exchanges RAX/RSP/RIP/RFLAGS with
- *	vcpu->arch.regs and delivers vcpu->arch.exception.
+ *	vcpu->arch.regs, delivers one queued event (exception, NMI,
+ *	interrupt: see kvmod_next_event()), asks for an exit when interrupts
+ *	open if @irq_window, and queues back an event whose delivery the exit
+ *	interrupted (kvmod_requeue_event()).
  * @handle_exit: handle the exit @run returned from, interrupts enabled.
  *	Returns 1 to re-enter the guest, 0 to return to userspace with
  *	vcpu->run filled, or a negative errno for KVM_RUN.
@@ -53,10 +62,18 @@ struct kvmod_x86_ops {
 	void (*set_sregs)(struct kvmod_vcpu *vcpu,
 			  const struct kvm_sregs *sregs);
 	u64 (*get_cr4)(struct kvmod_vcpu *vcpu);
+	u8 (*get_interrupt_shadow)(struct kvmod_vcpu *vcpu);
+	void (*set_interrupt_shadow)(struct kvmod_vcpu *vcpu, u8 shadow);
+	void (*get_debugregs)(struct kvmod_vcpu *vcpu,
+			      struct kvm_debugregs *dbg);
+	void (*set_debugregs)(struct kvmod_vcpu *vcpu,
+			      const struct kvm_debugregs *dbg);
+	u64 (*get_cr8)(struct kvmod_vcpu *vcpu);
+	void (*set_cr8)(struct kvmod_vcpu *vcpu, u64 cr8);
 	int (*get_msr)(struct kvmod_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct kvmod_vcpu *vcpu, u32 index, u64 data);
 
-	void (*run)(struct kvmod_vcpu *vcpu, bool flush_tlb);
+	void (*run)(struct kvmod_vcpu *vcpu, bool flush_tlb, bool irq_window);
 	int (*handle_exit)(struct kvmod_vcpu *vcpu);
 };
 
@@ -69,7 +86,7 @@ int kvmod_virt_get(void);
 void kvmod_virt_put(void);
 
 /* arch/x86/vcpu_state.c */
-void kvmod_vcpu_reset(struct kvmod_vcpu *vcpu);
+void kvmod_vcpu_reset(struct kvmod_vcpu *vcpu, bool init);
 long kvmod_vcpu_state_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 			    void __user *argp);
 void kvmod_reset_segment(struct kvm_segment *seg, u16 selector, u64 base,
@@ -82,6 +99,42 @@ void kvmod_queue_exception(struct kvmod_vcpu *vcpu, u8 vector,
 			   bool has_error_code, u32 error_code);
 int kvmod_internal_error(struct kvmod_vcpu *vcpu, u32 suberror, int ndata,
 			 const u64 *data);
+
+/* arch/x86/events.c */
+enum kvmod_event_kind {
+	KVMOD_EVENT_NONE,
+	KVMOD_EVENT_EXCEPTION,
+	KVMOD_EVENT_NMI,
+	KVMOD_EVENT_INTR,
+};
+
+/**
+ * struct kvmod_event - one event to deliver at the next entry
+ * @kind: what it is.
+ * @vector: its vector.
+ * @has_error_code: an exception pushing @error_code.
+ * @error_code: the error code.
+ */
+struct kvmod_event {
+	enum kvmod_event_kind kind;
+	u8 vector;
+	bool has_error_code;
+	u32 error_code;
+};
+
+bool kvmod_next_event(struct kvmod_vcpu *vcpu, bool shadow,
+		      struct kvmod_event *ev);
+void kvmod_requeue_event(struct kvmod_vcpu *vcpu,
+			 const struct kvmod_event *ev);
+bool kvmod_irq_window_wanted(struct kvmod_vcpu *vcpu);
+bool kvmod_ready_for_interrupt(struct kvmod_vcpu *vcpu);
+void kvmod_post_run(struct kvmod_vcpu *vcpu);
+long kvmod_events_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
+			void __user *argp);
+
+/* arch/x86/fpu.c */
+long kvmod_fpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
+		     void __user *argp);
 
 /* arch/x86/pio.c */
 int kvmod_pio_exit(struct kvmod_vcpu *vcpu, u16 port, u8 size, bool in,
@@ -96,6 +149,7 @@ long kvmod_msr_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 			  void __user *argp);
 void kvmod_msr_reset(struct kvmod_vcpu *vcpu);
 u64 kvmod_read_guest_tsc(struct kvmod_vcpu *vcpu);
+bool kvmod_apic_base_valid(struct kvmod_vcpu *vcpu, u64 data);
 
 /* arch/x86/xcr.c */
 int kvmod_set_xcr0(struct kvmod_vcpu *vcpu, u64 xcr0);

@@ -71,6 +71,11 @@ static void set_intercept(struct vmcb *vmcb, unsigned int bit)
 	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
 }
 
+void clr_intercept(struct vmcb *vmcb, unsigned int bit)
+{
+	vmcb->control.intercepts[bit / 32] &= ~BIT(bit % 32);
+}
+
 /* DR accesses exit until the guest first touches a debug register. */
 void svm_intercept_dr(struct svm_vcpu *svm, bool on)
 {
@@ -162,7 +167,7 @@ void svm_vcpu_reset(struct kvmod_vcpu *vcpu)
 	save->g_pat = PAT_RESET;
 	/* The cleared VMCB has no ASID: pick one at the next entry. */
 	svm->asid_cpu = -1;
-	svm->reinject = 0;
+	svm->awaiting_iret = false;
 	memset(svm->dr, 0, sizeof(svm->dr));
 	svm->guest_owns_dr = false;
 }
@@ -224,6 +229,57 @@ void svm_set_sregs(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s)
 u64 svm_get_cr4(struct kvmod_vcpu *vcpu)
 {
 	return to_svm(vcpu)->vmcb->save.cr4;
+}
+
+u64 svm_get_cr8(struct kvmod_vcpu *vcpu)
+{
+	return to_svm(vcpu)->vmcb->control.int_ctl & V_TPR_MASK;
+}
+
+void svm_set_cr8(struct kvmod_vcpu *vcpu, u64 cr8)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	c->int_ctl = (c->int_ctl & ~V_TPR_MASK) | (cr8 & V_TPR_MASK);
+}
+
+/* AMD-V has one shadow bit for both STI and MOV SS; report it as both. */
+u8 svm_get_interrupt_shadow(struct kvmod_vcpu *vcpu)
+{
+	if (to_svm(vcpu)->vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK)
+		return KVM_X86_SHADOW_INT_MOV_SS | KVM_X86_SHADOW_INT_STI;
+	return 0;
+}
+
+void svm_set_interrupt_shadow(struct kvmod_vcpu *vcpu, u8 shadow)
+{
+	struct vmcb_control_area *c = &to_svm(vcpu)->vmcb->control;
+
+	if (shadow)
+		c->int_state |= SVM_INTERRUPT_SHADOW_MASK;
+	else
+		c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+}
+
+void svm_get_debugregs(struct kvmod_vcpu *vcpu, struct kvm_debugregs *dbg)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	memcpy(dbg->db, svm->dr, sizeof(dbg->db));
+	dbg->dr6 = svm->vmcb->save.dr6;
+	dbg->dr7 = svm->vmcb->save.dr7;
+}
+
+void svm_set_debugregs(struct kvmod_vcpu *vcpu, const struct kvm_debugregs *dbg)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+
+	memcpy(svm->dr, dbg->db, sizeof(svm->dr));
+	svm->vmcb->save.dr6 = dbg->dr6;
+	svm->vmcb->save.dr7 = dbg->dr7;
+	/* DR0-3 must now be loaded on every entry. */
+	svm->guest_owns_dr = true;
+	svm_intercept_dr(svm, false);
 }
 
 static bool pat_valid(u64 pat)
@@ -341,23 +397,43 @@ static void svm_assign_asid(struct svm_vcpu *svm, int cpu, bool flush)
 	c->asid = svm->asid;
 }
 
-/* Deliver what was interrupted by the last exit, or a queued exception. */
-static void svm_inject_event(struct svm_vcpu *svm)
+static const u32 evtinj_type[] = {
+	[KVMOD_EVENT_EXCEPTION]	= SVM_EVTINJ_TYPE_EXEPT,
+	[KVMOD_EVENT_NMI]	= SVM_EVTINJ_TYPE_NMI,
+	[KVMOD_EVENT_INTR]	= SVM_EVTINJ_TYPE_INTR,
+};
+
+/* Ask for an exit (VINTR) as soon as the guest can take an interrupt. */
+static void svm_set_irq_window(struct svm_vcpu *svm, bool on)
 {
-	struct kvmod_exception *ex = &svm->vcpu->arch.exception;
 	struct vmcb_control_area *c = &svm->vmcb->control;
 
-	if (svm->reinject) {
-		c->event_inj = svm->reinject;
-		c->event_inj_err = svm->reinject_err;
-		svm->reinject = 0;
-	} else if (ex->pending) {
-		c->event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
-			       ex->vector |
-			       (ex->has_error_code ? SVM_EVTINJ_VALID_ERR : 0);
-		c->event_inj_err = ex->error_code;
-		ex->pending = false;
+	c->int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK);
+	if (on) {
+		c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
+			      (0xf << V_INTR_PRIO_SHIFT);
+		set_intercept(svm->vmcb, INTERCEPT_VINTR);
+	} else {
+		clr_intercept(svm->vmcb, INTERCEPT_VINTR);
 	}
+}
+
+static void svm_inject_event(struct svm_vcpu *svm, bool irq_window)
+{
+	struct vmcb_control_area *c = &svm->vmcb->control;
+	bool shadow = c->int_state & SVM_INTERRUPT_SHADOW_MASK;
+	struct kvmod_event ev;
+
+	if (kvmod_next_event(svm->vcpu, shadow, &ev)) {
+		c->event_inj = SVM_EVTINJ_VALID | evtinj_type[ev.kind] |
+			       ev.vector |
+			       (ev.has_error_code ? SVM_EVTINJ_VALID_ERR : 0);
+		c->event_inj_err = ev.error_code;
+		/* NMIs stay blocked until the handler's IRET. */
+		if (ev.kind == KVMOD_EVENT_NMI)
+			set_intercept(svm->vmcb, INTERCEPT_IRET);
+	}
+	svm_set_irq_window(svm, irq_window);
 }
 
 /*
@@ -365,21 +441,35 @@ static void svm_inject_event(struct svm_vcpu *svm)
  * on the IDT or stack) must deliver it again.  Software interrupts and
  * INT3/INTO are instead re-executed: RIP still points at the instruction.
  */
-static void svm_save_interrupted_event(struct svm_vcpu *svm)
+static void svm_requeue_interrupted_event(struct svm_vcpu *svm)
 {
 	u32 info = svm->vmcb->control.exit_int_info;
 	u32 type = info & SVM_EXITINTINFO_TYPE_MASK;
-	u8 vector = info & SVM_EXITINTINFO_VEC_MASK;
+	struct kvmod_event ev = {
+		.vector = info & SVM_EXITINTINFO_VEC_MASK,
+		.has_error_code = !!(info & SVM_EXITINTINFO_VALID_ERR),
+		.error_code = svm->vmcb->control.exit_int_info_err,
+	};
 
 	if (!(info & SVM_EXITINTINFO_VALID))
 		return;
-	if (type == SVM_EXITINTINFO_TYPE_SOFT)
-		return;
 	if (type == SVM_EXITINTINFO_TYPE_EXEPT &&
-	    (vector == BP_VECTOR || vector == OF_VECTOR))
-		return;
-	svm->reinject = info;
-	svm->reinject_err = svm->vmcb->control.exit_int_info_err;
+	    ev.vector != BP_VECTOR && ev.vector != OF_VECTOR)
+		ev.kind = KVMOD_EVENT_EXCEPTION;
+	else if (type == SVM_EXITINTINFO_TYPE_NMI)
+		ev.kind = KVMOD_EVENT_NMI;
+	else if (type == SVM_EXITINTINFO_TYPE_INTR)
+		ev.kind = KVMOD_EVENT_INTR;
+	kvmod_requeue_event(svm->vcpu, &ev);
+}
+
+/* After the guest's IRET has executed, NMIs are unblocked again. */
+static void svm_check_nmi_unmask(struct svm_vcpu *svm)
+{
+	if (svm->awaiting_iret && svm->vcpu->arch.regs.rip != svm->iret_rip) {
+		svm->awaiting_iret = false;
+		svm->vcpu->arch.nmi_masked = false;
+	}
 }
 
 static void load_guest_debug(struct svm_vcpu *svm)
@@ -411,11 +501,12 @@ static void save_guest_debug(struct svm_vcpu *svm)
  * svm_run() - one VMRUN
  * @vcpu: the vCPU
  * @flush_tlb: drop the guest's cached translations first
+ * @irq_window: exit as soon as the guest can take an interrupt
  *
  * Interrupts and preemption are off; GIF is cleared around the switch so
  * nothing runs while guest FS/GS/TR are loaded.
  */
-void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb)
+void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb, bool irq_window)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;
@@ -425,7 +516,7 @@ void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb)
 	bool swap_xcr0;
 
 	svm_assign_asid(svm, cpu, flush_tlb);
-	svm_inject_event(svm);
+	svm_inject_event(svm, irq_window);
 
 	vmcb->save.rax = regs->rax;
 	vmcb->save.rsp = regs->rsp;
@@ -459,7 +550,8 @@ void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb)
 	regs->rflags = vmcb->save.rflags;
 	vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 	vmcb->control.event_inj = 0;
-	svm_save_interrupted_event(svm);
+	svm_requeue_interrupted_event(svm);
+	svm_check_nmi_unmask(svm);
 }
 
 void svm_dump_vmcb(struct svm_vcpu *svm)

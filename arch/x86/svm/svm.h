@@ -35,8 +35,8 @@ DECLARE_PER_CPU(struct svm_cpu, svm_cpus);
  * @asid_generation: the CPU's generation when @asid was handed out.
  * @guest_owns_dr: DR accesses no longer exit; DR0-3 are switched on entry.
  * @dr: the guest's DR0-3.
- * @reinject: an event whose delivery an exit interrupted (EXITINTINFO),
- *	delivered again on the next entry; @reinject_err its error code.
+ * @awaiting_iret: an IRET intercepted while NMIs were blocked has not
+ *	completed yet; @iret_rip is where it was.
  */
 struct svm_vcpu {
 	struct kvmod_vcpu *vcpu;
@@ -47,8 +47,8 @@ struct svm_vcpu {
 	u64 asid_generation;
 	bool guest_owns_dr;
 	unsigned long dr[4];
-	u32 reinject;
-	u32 reinject_err;
+	bool awaiting_iret;
+	u64 iret_rip;
 };
 
 static inline struct svm_vcpu *to_svm(struct kvmod_vcpu *vcpu)
@@ -69,9 +69,17 @@ void svm_vcpu_reset(struct kvmod_vcpu *vcpu);
 void svm_get_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *sregs);
 void svm_set_sregs(struct kvmod_vcpu *vcpu, const struct kvm_sregs *sregs);
 u64 svm_get_cr4(struct kvmod_vcpu *vcpu);
+u64 svm_get_cr8(struct kvmod_vcpu *vcpu);
+void svm_set_cr8(struct kvmod_vcpu *vcpu, u64 cr8);
+u8 svm_get_interrupt_shadow(struct kvmod_vcpu *vcpu);
+void svm_set_interrupt_shadow(struct kvmod_vcpu *vcpu, u8 shadow);
+void svm_get_debugregs(struct kvmod_vcpu *vcpu, struct kvm_debugregs *dbg);
+void svm_set_debugregs(struct kvmod_vcpu *vcpu,
+		       const struct kvm_debugregs *dbg);
 int svm_get_msr(struct kvmod_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data);
-void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb);
+void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb, bool irq_window);
+void clr_intercept(struct vmcb *vmcb, unsigned int bit);
 void svm_skip_instruction(struct svm_vcpu *svm, unsigned int len);
 void svm_dump_vmcb(struct svm_vcpu *svm);
 void svm_intercept_dr(struct svm_vcpu *svm, bool on);

@@ -104,8 +104,8 @@ static int exit_msr(struct svm_vcpu *svm)
 
 static int exit_shutdown(struct svm_vcpu *svm)
 {
-	/* The VMCB is undefined after a shutdown: start from RESET state. */
-	kvmod_vcpu_reset(svm->vcpu);
+	/* The VMCB is undefined after a shutdown: INIT the vCPU, as KVM does. */
+	kvmod_vcpu_reset(svm->vcpu, true);
 	svm->vcpu->run->exit_reason = KVM_EXIT_SHUTDOWN;
 	return 0;
 }
@@ -152,6 +152,21 @@ static int exit_db(struct svm_vcpu *svm)
 static int exit_ac(struct svm_vcpu *svm)
 {
 	kvmod_queue_exception(svm->vcpu, AC_VECTOR, true, 0);
+	return 1;
+}
+
+static int exit_vintr(struct svm_vcpu *svm)
+{
+	/* The window is open; the run loop tells userspace if it asked. */
+	return 1;
+}
+
+static int exit_iret(struct svm_vcpu *svm)
+{
+	/* NMIs unblock once this IRET has run (see svm_check_nmi_unmask). */
+	clr_intercept(svm->vmcb, INTERCEPT_IRET);
+	svm->awaiting_iret = true;
+	svm->iret_rip = svm->vcpu->arch.regs.rip;
 	return 1;
 }
 
@@ -205,7 +220,9 @@ static const svm_exit_handler exit_handlers[] = {
 	[SVM_EXIT_INTR]			= exit_resume,
 	[SVM_EXIT_NMI]			= exit_resume,
 	[SVM_EXIT_SMI]			= exit_resume,
+	[SVM_EXIT_VINTR]		= exit_vintr,
 	[SVM_EXIT_CPUID]		= exit_cpuid,
+	[SVM_EXIT_IRET]			= exit_iret,
 	[SVM_EXIT_RDPMC]		= inject_gp,
 	[SVM_EXIT_INVD]			= exit_skip,
 	[SVM_EXIT_HLT]			= exit_hlt,

@@ -8,8 +8,8 @@
  * and the state VMLOAD/VMSAVE handle (FS, GS, TR, LDTR with their hidden
  * parts, KernelGSBase, STAR/LSTAR/CSTAR/SFMASK, SYSENTER_*).
  *
- * Called with GIF clear (CLGI), so no interrupt, NMI or #DB can observe
- * the guest's GS base in the host.
+ * Called with GIF clear (CLGI) and interrupts disabled, so no interrupt,
+ * NMI or #DB can observe the guest's GS base in the host.
  */
 #include <linux/linkage.h>
 #include <asm/asm.h>
@@ -75,8 +75,15 @@ SYM_FUNC_START(kvmod_svm_vmrun)
 	/* Flush CPU buffers where the host asked for it (MDS/TSA). */
 	VM_CLEAR_CPU_BUFFERS
 
-	/* RAX holds the VMCB address; the guest's RAX comes from the VMCB. */
+	/*
+	 * VMRUN saves the host's RFLAGS.IF, and with V_INTR_MASKING that
+	 * saved IF decides whether host interrupts force a #VMEXIT.  Set it
+	 * now: GIF is still clear, so nothing is taken here.
+	 * RAX holds the VMCB address; the guest's RAX comes from the VMCB.
+	 */
+	sti
 	vmrun	%rax
+	cli
 
 	/* #VMEXIT: RAX and RSP are the host's again, all else is guest. */
 	mov	SLOT_REGS(%rsp), %rax
