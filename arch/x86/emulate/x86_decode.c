@@ -620,3 +620,27 @@ opcode:
 	insn->len = cur.pos;
 	return 0;
 }
+
+/**
+ * x86_cpu_mode_of() - the decoding mode of a vCPU
+ * @cr0: CR0 (PE).
+ * @efer: EFER (LMA).
+ * @rflags: RFLAGS (VM).
+ * @cs_l: CS.L from the code segment cache.
+ * @cs_db: CS.D from the code segment cache.
+ *
+ * Real and virtual-8086 mode decode alike; compatibility mode decodes as
+ * protected mode with its CS.D.
+ *
+ * Return: the &enum x86_cpu_mode to pass to x86_decode() and to store in
+ * &x86_emu_ctxt.mode.
+ */
+enum x86_cpu_mode x86_cpu_mode_of(u64 cr0, u64 efer, u64 rflags, bool cs_l,
+				  bool cs_db)
+{
+	if (!(cr0 & 1) || (rflags & (1ULL << 17)))
+		return X86_MODE_REAL;
+	if ((efer & (1ULL << 10)) && cs_l)
+		return X86_MODE_LONG64;
+	return cs_db ? X86_MODE_PROT32 : X86_MODE_PROT16;
+}

@@ -232,5 +232,7 @@ struct x86_insn {
 
 int x86_decode(struct x86_insn *insn, const u8 *bytes, unsigned int len,
 	       enum x86_cpu_mode mode);
+enum x86_cpu_mode x86_cpu_mode_of(u64 cr0, u64 efer, u64 rflags, bool cs_l,
+				  bool cs_db);
 
 #endif /* KVMOD_X86_DECODE_H */

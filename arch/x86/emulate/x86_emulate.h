@@ -32,7 +32,11 @@
  * does: after a STOP or fault in iteration k, iterations before k are in
  * the registers, RIP still points to the instruction, and
  * &x86_emu_ctxt.str_iterations / &x86_emu_ctxt.str_done tell the caller
- * how far it got.
+ * how far it got.  Reads served from the caller's buffer before a read
+ * STOP in a later iteration belonged to committed iterations: when
+ * str_iterations is non-zero the caller drops them and keeps only the
+ * pending read.  Port accesses (INS/OUTS) follow the same rules: a
+ * port read is a read, a port write the final write.
  */
 #ifndef KVMOD_X86_EMULATE_H
 #define KVMOD_X86_EMULATE_H

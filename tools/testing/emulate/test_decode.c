@@ -395,10 +395,31 @@ static void field_checks(void)
 	tap_ok(i.imm == 5 && i.desc->op == X86_OP_BTS, "fields: bts imm");
 }
 
+static void mode_checks(void)
+{
+	const u64 pe = 1, lma = 1ULL << 10, vm = 1ULL << 17;
+
+	tap_ok(x86_cpu_mode_of(0, 0, 2, false, false) == R &&
+	       x86_cpu_mode_of(0, 0, 2, false, true) == R,
+	       "mode: CR0.PE=0 is real mode");
+	tap_ok(x86_cpu_mode_of(pe, 0, vm | 2, false, false) == R,
+	       "mode: virtual-8086 decodes as real mode");
+	tap_ok(x86_cpu_mode_of(pe, 0, 2, false, false) == P16 &&
+	       x86_cpu_mode_of(pe, 0, 2, false, true) == P32,
+	       "mode: protected mode by CS.D");
+	tap_ok(x86_cpu_mode_of(pe, lma, 2, true, false) == L64 &&
+	       x86_cpu_mode_of(pe, lma, 2, false, true) == P32 &&
+	       x86_cpu_mode_of(pe, lma, 2, false, false) == P16,
+	       "mode: 64-bit and compatibility mode");
+	tap_ok(x86_cpu_mode_of(pe, 0, 2, true, false) == P16,
+	       "mode: CS.L ignored without EFER.LMA");
+}
+
 void test_decode(void)
 {
 	unsigned int i;
 
+	mode_checks();
 	for (i = 0; i < ARRAY_SIZE(dcases); i++)
 		check_case(&dcases[i]);
 	field_checks();

@@ -584,8 +584,8 @@ static void string_tests(void)
 	  "m8[0x2000]=1 rsi=0x1001 rdi=0x2001 rcx=0");
 	t(L64, "f3 66 a5", "rcx=2 rsi=0x1002 rdi=0x2002 fl=DF m32[0x1000]=0x12345678",
 	  "m32[0x2000]=0x12345678 rsi=0xffe rdi=0x1ffe rcx=0");
-	t(L64, "67 f3 a4", "rcx=0xffffffff00000001 rsi=0xffffffff00001000 "
-	  "rdi=0x1234567800002000 m8[0x1000]=7",
+	t(L64, "67 f3 a4",
+	  "rcx=0xffffffff00000001 rsi=0xffffffff00001000 rdi=0x1234567800002000 m8[0x1000]=7",
 	  "m8[0x2000]=7 rsi=0x1001 rdi=0x2001 rcx=0");
 	t(L64, "f3 a4", "rcx=200 rsi=0x1000 rdi=0x2000 m8[0x10c7]=9 replimit=1000",
 	  "m8[0x20c7]=9 rsi=0x10c8 rdi=0x20c8 rcx=0");
@@ -604,11 +604,12 @@ static void string_tests(void)
 	/* CMPS/SCAS with REPE/REPNE termination */
 	t(L64, "a6", "rsi=0x1000 rdi=0x2000 m8[0x1000]=1 m8[0x2000]=2",
 	  "rsi=0x1001 rdi=0x2001 fl=CF|SF|PF|AF");
-	t(L64, "f3 a6", "rcx=4 rsi=0x1000 rdi=0x2000 m32[0x1000]=0x04030201 "
-	  "m32[0x2000]=0x05030201",
+	t(L64, "f3 a6",
+	  "rcx=4 rsi=0x1000 rdi=0x2000 m32[0x1000]=0x04030201 m32[0x2000]=0x05030201",
 	  "rcx=0 rsi=0x1004 rdi=0x2004 fl=CF|SF|PF|AF");
-	t(L64, "f3 a6", "rcx=2 rsi=0x1000 rdi=0x2000 m16[0x1000]=0x0201 "
-	  "m16[0x2000]=0x0201", "rcx=0 rsi=0x1002 rdi=0x2002 fl=ZF|PF");
+	t(L64, "f3 a6",
+	  "rcx=2 rsi=0x1000 rdi=0x2000 m16[0x1000]=0x0201 m16[0x2000]=0x0201",
+	  "rcx=0 rsi=0x1002 rdi=0x2002 fl=ZF|PF");
 	t(L64, "f2 ae", "rax=3 rcx=8 rdi=0x2000 m32[0x2000]=0x04030201",
 	  "rcx=5 rdi=0x2003 fl=ZF|PF");
 	t(L64, "f2 ae", "rax=9 rcx=2 rdi=0x2000 m32[0x2000]=0x04030201",
@@ -636,11 +637,11 @@ static void string_tests(void)
 	t(P32, "aa", "rdi=0x20 es=0x2000,0xffffffff,1", "ret=gp0");
 	t(P32, "f3 aa", "rax=1 rcx=3 rdi=0xffe es=0,0xfff,3",
 	  "ret=gp0 m16[0xffe]=0x0101 rdi=0x1000 rcx=1");
-	t(P16, "f3 a5", "rcx=2 rsi=0xfffe rdi=0x2000 ds=0,0xffffffff,3 "
-	  "m16[0xfffe]=0x1234 m16[0]=0x5678",
+	t(P16, "f3 a5",
+	  "rcx=2 rsi=0xfffe rdi=0x2000 ds=0,0xffffffff,3 m16[0xfffe]=0x1234 m16[0]=0x5678",
 	  "m32[0x2000]=0x56781234 rsi=0x2 rdi=0x2004 rcx=0");
-	t(R, "f3 a4", "rcx=0x10002 rsi=0x10 rdi=0x20 ds=0x1000 es=0x2000 "
-	  "m16[0x1010]=0x0201",
+	t(R, "f3 a4",
+	  "rcx=0x10002 rsi=0x10 rdi=0x20 ds=0x1000 es=0x2000 m16[0x1010]=0x0201",
 	  "m16[0x2020]=0x0201 rsi=0x12 rdi=0x22 rcx=0x10000");
 	t(R, "ab", "rax=0x1234 rdi=0xffff es=0x2000", "ret=gp0");
 	t(L64, "a4", "rsi=0x0000800000000000 rdi=0x2000", "ret=gp0");
@@ -649,11 +650,12 @@ static void string_tests(void)
 
 static void vector_tests(void)
 {
-	t(L64, "66 0f 6e 03", "rbx=0x1000 m32[0x1000]=0x11223344 "
-	  "x0.q0=-1 x0.q1=-1 x0.q2=-1 x0.q3=-1",
+	t(L64, "66 0f 6e 03",
+	  "rbx=0x1000 m32[0x1000]=0x11223344 x0.q0=-1 x0.q1=-1 x0.q2=-1 x0.q3=-1",
 	  "x0.q0=0x11223344 x0.q1=0");
-	t(L64, "66 48 0f 6e 03", "rbx=0x1000 m64[0x1000]=0x1122334455667788 "
-	  "x0.q1=-1", "x0.q0=0x1122334455667788 x0.q1=0");
+	t(L64, "66 48 0f 6e 03",
+	  "rbx=0x1000 m64[0x1000]=0x1122334455667788 x0.q1=-1",
+	  "x0.q0=0x1122334455667788 x0.q1=0");
 	t(L64, "66 0f 6e c3", "rbx=0xaabbccdd11223344", "x0.q0=0x11223344");
 	t(L64, "66 0f 7e 03", "rbx=0x1000 x0.q0=0x1122334455667788",
 	  "m32[0x1000]=0x55667788");
@@ -686,14 +688,16 @@ static void vector_tests(void)
 	  "m64[0x1000]=3 m64[0x1008]=4");
 	t(L64, "0f 11 c1", "x0.q0=3 x0.q1=4 x1.q2=5", "x1.q0=3 x1.q1=4");
 	/* VEX */
-	t(L64, "c5 f9 6f 03", "rbx=0x1000 m64[0x1000]=1 m64[0x1008]=2 "
-	  "x0.q2=7 x0.q3=7", "x0.q0=1 x0.q1=2 x0.q2=0 x0.q3=0");
-	t(L64, "c5 fd 6f 03", "rbx=0x1000 m64[0x1000]=1 m64[0x1008]=2 "
-	  "m64[0x1010]=3 m64[0x1018]=4",
+	t(L64, "c5 f9 6f 03",
+	  "rbx=0x1000 m64[0x1000]=1 m64[0x1008]=2 x0.q2=7 x0.q3=7",
+	  "x0.q0=1 x0.q1=2 x0.q2=0 x0.q3=0");
+	t(L64, "c5 fd 6f 03",
+	  "rbx=0x1000 m64[0x1000]=1 m64[0x1008]=2 m64[0x1010]=3 m64[0x1018]=4",
 	  "x0.q0=1 x0.q1=2 x0.q2=3 x0.q3=4");
 	t(L64, "c5 fd 6f 03", "rbx=0x1010", "ret=gp0");
-	t(L64, "c5 fe 6f 03", "rbx=0x1010 m64[0x1010]=1 m64[0x1018]=2 "
-	  "m64[0x1020]=3 m64[0x1028]=4", "x0.q0=1 x0.q1=2 x0.q2=3 x0.q3=4");
+	t(L64, "c5 fe 6f 03",
+	  "rbx=0x1010 m64[0x1010]=1 m64[0x1018]=2 m64[0x1020]=3 m64[0x1028]=4",
+	  "x0.q0=1 x0.q1=2 x0.q2=3 x0.q3=4");
 	t(L64, "c5 fe 7f 03", "rbx=0x1000 x0.q0=1 x0.q1=2 x0.q2=3 x0.q3=4",
 	  "m64[0x1000]=1 m64[0x1008]=2 m64[0x1010]=3 m64[0x1018]=4");
 	t(L64, "c4 41 7d 6f 00", "r8=0x1000 m64[0x1000]=1 m64[0x1018]=4",

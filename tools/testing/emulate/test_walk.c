@@ -255,8 +255,10 @@ static void walk_pae(void)
 	       "walk PAE: no write_pte, no A/D");
 }
 
-/* Build a 4-level chain for @gva: PML4 0x1000, PDPT 0x2000, PD 0x3000,
- * PT 0x4000, with @flags on the non-leaf entries. */
+/*
+ * Build a 4-level chain for @gva: PML4 0x1000, PDPT 0x2000, PD 0x3000,
+ * PT 0x4000, with @flags on the non-leaf entries.
+ */
 static void chain4(u64 gva, u64 flags, u64 leaf)
 {
 	put(0x1000 + 8 * ((gva >> 39) & 511), 0x2000 | flags, 8);
