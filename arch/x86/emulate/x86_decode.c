@@ -510,6 +510,9 @@ opcode:
 	} else if (insn->vex) {
 		return -X86_EMU_ERR_INVALID;
 	}
+	/* Fail fast: no point asking for more bytes of an invalid opcode. */
+	if (!(flags & X86_F_GROUP) && desc->op == X86_OP_NONE)
+		return -X86_EMU_ERR_INVALID;
 
 	if (flags & X86_F_MODRM) {
 		ret = fetch_byte(&cur, &insn->modrm);
