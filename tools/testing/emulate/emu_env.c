@@ -92,6 +92,16 @@ static int env_set_vec(struct x86_emu_ctxt *c, unsigned int reg,
 	return X86_EMU_OK;
 }
 
+/* The port streams wrap around their buffers. */
+static void port_copy_in(struct emu_env *e, void *buf, unsigned int size)
+{
+	unsigned int i;
+
+	for (i = 0; i < size; i++)
+		((u8 *)buf)[i] = e->port_in[e->port_in_pos++ %
+					    sizeof(e->port_in)];
+}
+
 /* Port reads are cached like memory reads, keyed by a marker address. */
 #define PORT_KEY(port)	((1ULL << 63) | (port))
 
@@ -116,8 +126,7 @@ static int env_pio_in(struct x86_emu_ctxt *c, u16 port, void *buf,
 		e->nstops++;
 		return X86_EMU_STOP;
 	}
-	memcpy(buf, &e->port_in[e->port_in_pos], size);
-	e->port_in_pos += size;
+	port_copy_in(e, buf, size);
 	return X86_EMU_OK;
 }
 
@@ -125,10 +134,12 @@ static int env_pio_out(struct x86_emu_ctxt *c, u16 port, const void *buf,
 		       unsigned int size)
 {
 	struct emu_env *e = c->opaque;
+	unsigned int i;
 
 	e->last_port = port;
-	memcpy(&e->port_out[e->port_out_pos], buf, size);
-	e->port_out_pos += size;
+	for (i = 0; i < size; i++)
+		e->port_out[e->port_out_pos++ % sizeof(e->port_out)] =
+			((const u8 *)buf)[i];
 	if (e->stop_mmio) {
 		e->nstops++;
 		return X86_EMU_STOP;
@@ -234,9 +245,7 @@ int env_run_restart(struct emu_env *e, const char *hex, int *loops)
 
 			*r = e->pend;
 			if (r->lin == PORT_KEY(e->last_port)) {
-				memcpy(r->data, &e->port_in[e->port_in_pos],
-				       r->size);
-				e->port_in_pos += r->size;
+				port_copy_in(e, r->data, r->size);
 			} else {
 				memcpy(r->data, &e->mem[r->lin - e->mem_base],
 				       r->size);

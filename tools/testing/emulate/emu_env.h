@@ -53,5 +53,6 @@ void env_poke(struct emu_env *e, u64 lin, u64 val, unsigned int size);
 void test_decode(void);
 void test_emulate(void);
 void test_walk(void);
+void test_fuzz(void);
 
 #endif
