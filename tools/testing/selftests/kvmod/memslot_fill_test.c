@@ -31,6 +31,9 @@ static void fill(int vm, uint32_t as, long nr, uint64_t mem)
 				mem))
 			FAIL("space %u slot %ld of %ld: %s", as, i, nr,
 			     strerror(errno));
+		else if (i && !(i % 4096))
+			TH_LOG("space %u: %ld slots, %.1f s", as, i,
+			       now() - t0);
 	TH_LOG("space %u: %ld slots in %.1f s", as, nr, now() - t0);
 }
 

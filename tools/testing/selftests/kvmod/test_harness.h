@@ -125,7 +125,8 @@ static inline void kh_fail_report(const char *file, int line, int err,
 	kh_diag("%s:%d: %s(%s, %s) failed", file, line, what, a_txt, b_txt);
 	kh_diag("    left  = %lld (0x%llx)", a, (unsigned long long)a);
 	kh_diag("    right = %lld (0x%llx)", b, (unsigned long long)b);
-	kh_diag("    errno = %d (%s)", err, strerror(err));
+	kh_diag("    errno = %d (%s), as left by the last call", err,
+		strerror(err));
 }
 
 /*
@@ -171,7 +172,8 @@ static inline void kh_fail_report(const char *file, int line, int err,
 			what, #a, #b);					\
 		kh_diag("    left  = 0x%llx", __a);			\
 		kh_diag("    right = 0x%llx", __b);			\
-		kh_diag("    errno = %d (%s)", __e, strerror(__e));	\
+		kh_diag("    errno = %d (%s), as left by the last call",	\
+			__e, strerror(__e));				\
 		if (fatal) {						\
 			fflush(stdout);					\
 			exit(KH_EXIT_FAIL);				\

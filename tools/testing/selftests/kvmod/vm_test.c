@@ -256,6 +256,8 @@ TEST_TIMEOUT(max_vcpus, 600)
 		if (fd < 0)
 			FAIL("vCPU %ld (id %ld) of %ld: %s", i, id, max_vcpus,
 			     strerror(errno));
+		if (i && !(i % 256))
+			TH_LOG("%ld vCPUs so far", i);
 	}
 	TH_LOG("created %ld vCPUs", max_vcpus);
 	ASSERT_ERRNO(ioctl(vm, KVM_CREATE_VCPU, (unsigned long)max_id - 1),
