@@ -146,6 +146,7 @@ TEST(cr3_switch)
 	vcpu_run_done(vcpu);
 }
 
+/* No SSE between the OSFXSR writes (checked in the disassembly). */
 static GUEST_CODE void cr4_guest(uint64_t unused)
 {
 	uint64_t cr4 = read_cr4();
@@ -157,6 +158,12 @@ static GUEST_CODE void cr4_guest(uint64_t unused)
 	GUEST_SYNC(read_cr4());
 	write_cr4(cr4 & ~CR4_PGE);
 	GUEST_SYNC(read_cr4());
+	/* Without OSFXSR, SSE instructions are undefined. */
+	write_cr4(cr4 & ~CR4_OSFXSR);
+	v = GUEST_CATCH("movaps %%xmm0, %%xmm1", : : : "xmm1");
+	GUEST_SYNC(read_cr4());
+	write_cr4(cr4);
+	GUEST_ASSERT_EQ(v, UD_VECTOR);
 	/* A reserved bit, and leaving PAE while in long mode: #GP. */
 	v = GUEST_CATCH("mov %0, %%cr4", : : "r"(cr4 | CR4_BIT15));
 	GUEST_ASSERT_EQ(v, GP_VECTOR);
@@ -182,6 +189,12 @@ TEST(cr4_pge_and_refused_values)
 	EXPECT_EQ_U64(v & CR4_PGE, 0);
 	get_sregs(vcpu, &sr);
 	EXPECT_EQ_U64(sr.cr4, v);
+
+	v = vcpu_run_sync(vcpu);
+	EXPECT_EQ_U64(v & CR4_OSFXSR, 0);
+	get_sregs(vcpu, &sr);
+	EXPECT_EQ_U64(sr.cr4, v);
+	v |= CR4_OSFXSR;
 
 	/* The refused writes changed nothing. */
 	EXPECT_EQ_U64(vcpu_run_sync(vcpu), v);

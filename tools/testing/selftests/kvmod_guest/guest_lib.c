@@ -46,7 +46,7 @@ asm(".pushsection .text\n"
 	"  pop %r13\n pop %r14\n pop %r15\n"
 	"  add $16, %rsp\n"
 	"  iretq\n"
-    /* Where a guest function returns to: report DONE, then stay put. */
+	/* Where a guest function returns to: report DONE, then stay put. */
 	".globl guest_return_stub\n"
 	"guest_return_stub:\n"
 	"  mov $" STR(UCALL_DONE) ", %edi\n"
@@ -377,12 +377,17 @@ void vcpu_setup_real(struct kvm_vcpu *vcpu, uint16_t cs, uint16_t ip)
 	regs_start(vcpu, ip, 0x7000);
 }
 
-void vcpu_setup_pm16(struct kvm_vcpu *vcpu, uint16_t ip)
+void vcpu_setup_pm16(struct kvm_vcpu *vcpu, uint16_t ip, bool paging)
 {
 	struct kvm_sregs sr;
 
 	sregs_protected(vcpu, &sr, SEL_CODE16, false, false, false,
 			SEL_DATA16, 0xffff);
+	if (paging) {
+		sr.cr3 = vm_identity_pd32(vcpu->vm);
+		sr.cr4 |= CR4_PSE;
+		sr.cr0 |= CR0_PG;
+	}
 	vcpu_set_sregs(vcpu->fd, &sr);
 	regs_start(vcpu, ip, 0x7000);
 }

@@ -327,7 +327,7 @@ uint64_t vm_identity_pae(struct kvm_vm *vm);
  * in long mode the IDT) are written to guest memory.
  */
 void vcpu_setup_real(struct kvm_vcpu *vcpu, uint16_t cs, uint16_t ip);
-void vcpu_setup_pm16(struct kvm_vcpu *vcpu, uint16_t ip);
+void vcpu_setup_pm16(struct kvm_vcpu *vcpu, uint16_t ip, bool paging);
 void vcpu_setup_pm32(struct kvm_vcpu *vcpu, const void *entry, bool paging);
 void vcpu_setup_pae(struct kvm_vcpu *vcpu, const void *entry);
 /*

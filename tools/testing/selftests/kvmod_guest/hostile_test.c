@@ -273,12 +273,15 @@ TEST(close_fds_during_run)
 	EXPECT_FALSE(r.done);
 	ASSERT_ERRNO(ioctl(vcpu_fd, KVM_GET_REGS, &regs), EBADF);
 	stop_runner(t, &r, 0);
+	TH_LOG("KVM_RUN after the closes and a signal: %d, errno %d (%s)",
+	       r.ret, r.err, strerror(r.err));
 	EXPECT_EQ(r.ret, -1);
 	EXPECT_EQ(r.err, EINTR);
 	/* The last references: the run area and the memory. */
 	ASSERT_OK(munmap(vcpu->run, vm->run_size));
 
 	/* The host is still fine: a new VM runs a guest. */
+	TH_LOG("old VM released; running a new one");
 	vm2 = vm_new(0);
 	vcpu2 = vcpu_add(vm2, 0);
 	vcpu_setup_long(vcpu2, count_guest, 3);

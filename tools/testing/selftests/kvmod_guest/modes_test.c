@@ -22,7 +22,7 @@
 asm(GUEST_ASM_MACROS
 	".pushsection .text\n"
 
-    /* At F000:FFF0: report, then halt. */
+	/* At F000:FFF0: report, then halt. */
 	".code16\n"
 	"reset_blob:\n"
 	"  asm_sync 0x5a5a\n"
@@ -30,7 +30,7 @@ asm(GUEST_ASM_MACROS
 	"reset_blob_hlt_end:\n"
 	"reset_blob_end:\n"
 
-    /* Copied to BLOB_GPA: real-mode segmentation at work. */
+	/* Copied to BLOB_GPA: real-mode segmentation at work. */
 	"rm_blob:\n"
 	"  asm_sync 0x1111\n"
 	"  mov $" STR(RM_SEG) ", %ax\n"
@@ -40,15 +40,22 @@ asm(GUEST_ASM_MACROS
 	"  hlt\n"
 	"rm_blob_end:\n"
 
-    /* Copied to BLOB_GPA, run with a 16-bit code segment. */
+	/*
+	 * Copied to BLOB_GPA, run with a 16-bit code segment: a store with
+	 * 16-bit addressing, then the word at EBX through a flat DS.
+	 */
 	"pm16_blob:\n"
 	"  asm_sync 0x1616\n"
 	"  movw $0x1616, " STR(PM16_DATA) "\n"
+	"  mov $" STR(SEL_DATA) ", %ax\n"
+	"  mov %ax, %ds\n"
+	"  movl (%ebx), %eax\n"
+	"  asm_sync_reg %eax\n"
 	"  asm_done\n"
 	"  hlt\n"
 	"pm16_blob_end:\n"
 
-    /* 32-bit, in place: report, then the 32-bit word at EBX. */
+	/* 32-bit, in place: report, then the 32-bit word at EBX. */
 	".code32\n"
 	"pm32_code:\n"
 	"  asm_sync 0x3232\n"
@@ -57,11 +64,11 @@ asm(GUEST_ASM_MACROS
 	"  asm_done\n"
 	"  hlt\n"
 
-    /*
-     * Real -> protected -> long mode.  The 16-bit part runs from
-     * BLOB_GPA; the 32- and 64-bit parts run in place.  EBX holds the
-     * PML4 the host built.
-     */
+	/*
+	 * Real -> protected -> long mode.  The 16-bit part runs from
+	 * BLOB_GPA; the 32- and 64-bit parts run in place.  EBX holds the
+	 * PML4 the host built.
+	 */
 	".code16\n"
 	"switch_blob:\n"
 	"  asm_sync 1\n"
@@ -167,21 +174,46 @@ TEST(real_mode_blob)
 	EXPECT_EQ_U64(sr.es.base, RM_SEG * 16);
 }
 
+/* Run pm16_blob reading the marker at va; check the mode at the SYNC. */
+static void run_pm16(struct kvm_vm *vm, struct kvm_vcpu *vcpu, uint32_t va,
+		     uint64_t cr0)
+{
+	struct kvm_sregs sr;
+
+	*(uint32_t *)gpa_ptr(vm, MARKER_GPA) = MARKER;
+	set_rbx(vcpu, va);
+	ASSERT_EQ_U64(vcpu_run_sync(vcpu), 0x1616);
+	get_sregs(vcpu, &sr);
+	EXPECT_EQ_U64(sr.cr0 & (CR0_PE | CR0_PG), cr0);
+	EXPECT_EQ(sr.cs.selector, SEL_CODE16);
+	EXPECT_EQ(sr.cs.db, 0);
+	ASSERT_EQ_U64(vcpu_run_sync(vcpu), MARKER);
+	vcpu_run_done(vcpu);
+	EXPECT_EQ(*(uint16_t *)gpa_ptr(vm, PM16_DATA), 0x1616);
+}
+
 TEST(protected_mode_16bit)
 {
 	struct kvm_vm *vm = vm_new(0);
 	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
-	struct kvm_sregs sr;
 
 	vm_load_blob(vm, BLOB_GPA, pm16_blob, pm16_blob_end);
-	vcpu_setup_pm16(vcpu, BLOB_GPA);
-	ASSERT_EQ_U64(vcpu_run_sync(vcpu), 0x1616);
-	get_sregs(vcpu, &sr);
-	EXPECT_EQ_U64(sr.cr0 & (CR0_PE | CR0_PG), CR0_PE);
-	EXPECT_EQ(sr.cs.selector, SEL_CODE16);
-	EXPECT_EQ(sr.cs.db, 0);
-	vcpu_run_done(vcpu);
-	EXPECT_EQ(*(uint16_t *)gpa_ptr(vm, PM16_DATA), 0x1616);
+	vcpu_setup_pm16(vcpu, BLOB_GPA, false);
+	run_pm16(vm, vcpu, MARKER_GPA, CR0_PE);
+}
+
+TEST(protected_mode_16bit_paging)
+{
+	struct kvm_vm *vm = vm_new(0);
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
+	uint32_t *pd;
+
+	vm_load_blob(vm, BLOB_GPA, pm16_blob, pm16_blob_end);
+	vcpu_setup_pm16(vcpu, BLOB_GPA, true);
+	/* 0xc0000000 -> GPA 0 with a 4 MiB page. */
+	pd = gpa_ptr(vm, vm_identity_pd32(vm));
+	pd[HIGH_VA32 >> 22] = PTE_P | PTE_RW | PTE_PS;
+	run_pm16(vm, vcpu, HIGH_VA32 + MARKER_GPA, CR0_PE | CR0_PG);
 }
 
 /* Run pm32_code reading the marker at va; check the mode at the SYNC. */
