@@ -13,7 +13,7 @@
 #include <kvmod/kvmod_host.h>
 
 /* Flags kvmod implements; anything else is refused (see check_extension). */
-#define KVMOD_MEM_FLAGS_SUPPORTED	0u
+#define KVMOD_MEM_FLAGS_SUPPORTED	KVM_MEM_READONLY
 
 /* KVM's bound on one slot's size, kept for ABI compatibility. */
 #define KVMOD_MEM_MAX_NR_PAGES		((1ULL << 31) - 1)

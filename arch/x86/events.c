@@ -35,6 +35,8 @@ bool kvmod_next_event(struct kvmod_vcpu *vcpu, bool shadow,
 		ev->vector = a->exception.vector;
 		ev->has_error_code = a->exception.has_error_code;
 		ev->error_code = a->exception.error_code;
+		ev->has_cr2 = a->exception.has_cr2;
+		ev->cr2 = a->exception.cr2;
 		a->exception.pending = false;
 	} else if (a->nmi_injected) {
 		ev->kind = KVMOD_EVENT_NMI;

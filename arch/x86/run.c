@@ -10,8 +10,11 @@
 #include <linux/sched/signal.h>
 #include <linux/smp.h>
 #include <asm/fpu/api.h>
+#include <asm/traps.h>
 
 #include <kvmod_x86.h>
+
+#include "emulate/x86_emulate.h"
 
 void kvmod_queue_exception(struct kvmod_vcpu *vcpu, u8 vector,
 			   bool has_error_code, u32 error_code)
@@ -22,6 +25,24 @@ void kvmod_queue_exception(struct kvmod_vcpu *vcpu, u8 vector,
 		.has_error_code = has_error_code,
 		.error_code = error_code,
 	};
+}
+
+/* A page fault found by kvmod's own page walk: CR2 is ours to set. */
+void kvmod_queue_pf(struct kvmod_vcpu *vcpu, u64 cr2, u32 error_code)
+{
+	kvmod_queue_exception(vcpu, PF_VECTOR, true, error_code);
+	vcpu->arch.exception.has_cr2 = true;
+	vcpu->arch.exception.cr2 = cr2;
+}
+
+void kvmod_queue_emul_exception(struct kvmod_vcpu *vcpu,
+				const struct x86_emu_exception *ex)
+{
+	if (ex->vector == PF_VECTOR)
+		kvmod_queue_pf(vcpu, ex->cr2, ex->error_code);
+	else
+		kvmod_queue_exception(vcpu, ex->vector, ex->error_code_valid,
+				      ex->error_code);
 }
 
 /**
@@ -133,6 +154,9 @@ int kvmod_vcpu_run(struct kvmod_vcpu *vcpu)
 	run->flags = 0;
 
 	kvmod_pio_complete(vcpu);
+	r = kvmod_emul_complete(vcpu);
+	if (r <= 0)
+		goto out;
 
 	if (run->immediate_exit) {
 		run->exit_reason = KVM_EXIT_INTR;

@@ -71,6 +71,7 @@ int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 	case KVM_CAP_IMMEDIATE_EXIT:
 	case KVM_CAP_SYNC_MMU:
 	case KVM_CAP_INTERNAL_ERROR_DATA:
+	case KVM_CAP_READONLY_MEM:
 		return runs;
 	case KVM_CAP_SET_TSS_ADDR:
 	case KVM_CAP_SET_IDENTITY_MAP_ADDR:

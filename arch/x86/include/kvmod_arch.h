@@ -65,12 +65,54 @@ struct kvmod_pio {
  * @vector: exception vector.
  * @has_error_code: @error_code is pushed.
  * @error_code: the error code.
+ * @has_cr2: a #PF raised by kvmod: CR2 must be set to @cr2 on delivery
+ *	(a #PF the CPU raised itself has set CR2 already).
+ * @cr2: the faulting address.
  */
 struct kvmod_exception {
 	bool pending;
 	u8 vector;
 	bool has_error_code;
 	u32 error_code;
+	bool has_cr2;
+	u64 cr2;
+};
+
+/* MMIO write fragments one instruction may produce (32 bytes, 2 pages). */
+#define KVMOD_MMIO_FRAGS	6
+
+/**
+ * struct kvmod_mmio_frag - part of an MMIO write still to go to userspace
+ * @gpa: guest-physical address.
+ * @len: 1..8 bytes.
+ * @data: the bytes.
+ */
+struct kvmod_mmio_frag {
+	u64 gpa;
+	u8 len;
+	u8 data[8];
+};
+
+/**
+ * struct kvmod_emul - an instruction emulation spanning KVM_RUN calls
+ * @rbuf: data of the reads done so far, in the order the emulator asked.
+ * @rfill: bytes in @rbuf.
+ * @rpos: bytes of @rbuf served in the current emulation pass.
+ * @read_pending: an MMIO read of @read_len bytes is in kvm_run; its data
+ *	is appended to @rbuf and the instruction emulated again.
+ * @read_len: its size.
+ * @frags: MMIO write fragments of a completed instruction; @nfrags of
+ *	them, @next_frag the next to hand to userspace.
+ */
+struct kvmod_emul {
+	u8 rbuf[96];
+	unsigned int rfill;
+	unsigned int rpos;
+	bool read_pending;
+	u8 read_len;
+	struct kvmod_mmio_frag frags[KVMOD_MMIO_FRAGS];
+	u8 nfrags;
+	u8 next_frag;
 };
 
 /**
@@ -119,6 +161,7 @@ enum kvmod_vcpu_request {
  * @misc_enable: IA32_MISC_ENABLE.
  * @mtrr: MTRR state.
  * @pio: port I/O in flight to userspace.
+ * @emul: instruction emulation in flight (MMIO).
  * @exception: exception queued for the guest.
  * @mmu_cache: page-table pages allocated before taking the MMU lock.
  * @requests: KVMOD_REQ_* bits.
@@ -143,6 +186,7 @@ struct kvmod_vcpu_arch {
 	u64 misc_enable;
 	struct kvmod_mtrr mtrr;
 	struct kvmod_pio pio;
+	struct kvmod_emul emul;
 	struct kvmod_exception exception;
 	struct kvmod_mmu_cache mmu_cache;
 	unsigned long requests;

@@ -92,11 +92,18 @@ long kvmod_vcpu_state_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 void kvmod_reset_segment(struct kvm_segment *seg, u16 selector, u64 base,
 			 u8 type, bool system);
 
+struct x86_emu_ctxt;
+struct x86_emu_exception;
+struct x86_insn;
+
 /* arch/x86/run.c */
 int kvmod_vcpu_run(struct kvmod_vcpu *vcpu);
 void kvmod_flush_remote_tlbs(struct kvmod_vm *vm);
 void kvmod_queue_exception(struct kvmod_vcpu *vcpu, u8 vector,
 			   bool has_error_code, u32 error_code);
+void kvmod_queue_pf(struct kvmod_vcpu *vcpu, u64 cr2, u32 error_code);
+void kvmod_queue_emul_exception(struct kvmod_vcpu *vcpu,
+				const struct x86_emu_exception *ex);
 int kvmod_internal_error(struct kvmod_vcpu *vcpu, u32 suberror, int ndata,
 			 const u64 *data);
 
@@ -114,12 +121,16 @@ enum kvmod_event_kind {
  * @vector: its vector.
  * @has_error_code: an exception pushing @error_code.
  * @error_code: the error code.
+ * @has_cr2: a #PF from kvmod: load @cr2 into the guest's CR2 first.
+ * @cr2: the faulting address.
  */
 struct kvmod_event {
 	enum kvmod_event_kind kind;
 	u8 vector;
 	bool has_error_code;
 	u32 error_code;
+	bool has_cr2;
+	u64 cr2;
 };
 
 bool kvmod_next_event(struct kvmod_vcpu *vcpu, bool shadow,
@@ -135,6 +146,32 @@ long kvmod_events_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 /* arch/x86/fpu.c */
 long kvmod_fpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 		     void __user *argp);
+
+
+/* arch/x86/guest_mem.c */
+#define KVMOD_GPA_MMIO	1
+int kvmod_gpa_rw(struct kvmod_vcpu *vcpu, u64 gpa, void *buf,
+		 unsigned int len, bool write);
+int kvmod_gva_to_gpa(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s,
+		     u64 rflags, u64 gva, unsigned int access, u64 *gpa,
+		     u32 *pf_error);
+
+/* arch/x86/emul.c */
+void kvmod_emul_ctxt_init(struct kvmod_vcpu *vcpu, struct x86_emu_ctxt *c,
+			  struct kvm_sregs *s);
+void kvmod_emul_ctxt_commit(struct kvmod_vcpu *vcpu,
+			    const struct x86_emu_ctxt *c);
+int kvmod_fetch_insn(struct kvmod_vcpu *vcpu, struct x86_emu_ctxt *c,
+		     const struct kvm_sregs *s, struct x86_insn *insn,
+		     u8 *bytes, unsigned int *nbytes);
+int kvmod_emulate_mmio(struct kvmod_vcpu *vcpu);
+int kvmod_emul_complete(struct kvmod_vcpu *vcpu);
+void kvmod_emul_reset(struct kvmod_vcpu *vcpu);
+
+/* arch/x86/vec_regs.c */
+int kvmod_guest_vec_reg(struct kvmod_vcpu *vcpu, unsigned int reg,
+			void *data, unsigned int size, bool set,
+			bool zero_upper);
 
 /* arch/x86/pio.c */
 int kvmod_pio_exit(struct kvmod_vcpu *vcpu, u16 port, u8 size, bool in,

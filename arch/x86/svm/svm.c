@@ -429,6 +429,8 @@ static void svm_inject_event(struct svm_vcpu *svm, bool irq_window)
 			       ev.vector |
 			       (ev.has_error_code ? SVM_EVTINJ_VALID_ERR : 0);
 		c->event_inj_err = ev.error_code;
+		if (ev.has_cr2)
+			svm->vmcb->save.cr2 = ev.cr2;
 		/* NMIs stay blocked until the handler's IRET. */
 		if (ev.kind == KVMOD_EVENT_NMI)
 			set_intercept(svm->vmcb, INTERCEPT_IRET);

@@ -174,14 +174,11 @@ static int exit_npf(struct svm_vcpu *svm)
 {
 	u64 gpa = svm->vmcb->control.exit_info_2;
 	u64 error = svm->vmcb->control.exit_info_1;
-	u64 data[2] = { gpa, error };
 	int r;
 
 	r = kvmod_tdp_page_fault(svm->vcpu, gpa, error & X86_PF_WRITE);
 	if (r == KVMOD_FAULT_MMIO)
-		return kvmod_internal_error(svm->vcpu,
-					    KVM_INTERNAL_ERROR_EMULATION,
-					    ARRAY_SIZE(data), data);
+		return kvmod_emulate_mmio(svm->vcpu);
 	if (r < 0)
 		return r;
 	return 1;
