@@ -121,6 +121,10 @@ static int vcpu_enter_guest(struct kvmod_vcpu *vcpu)
 		return 1;
 	}
 
+	/* Preemption or kernel FPU use may have left the guest's state saved. */
+	if (test_thread_flag(TIF_NEED_FPU_LOAD))
+		switch_fpu_return();
+
 	flush = test_and_clear_bit(KVMOD_REQ_TLB_FLUSH, &vcpu->arch.requests);
 	kvmod_x86->run(vcpu, flush, kvmod_irq_window_wanted(vcpu));
 

@@ -2,68 +2,21 @@
 /*
  * The guest's XMM/YMM registers, for emulating SSE/AVX moves to MMIO.
  *
- * Inside KVM_RUN the guest's FPU state is the thread's: either live in
- * the registers or, after a context switch, saved with TIF_NEED_FPU_LOAD
- * set.  Load it if needed and move the register directly.
+ * Inside KVM_RUN the guest's FPU state is the thread's.  kernel_fpu_begin()
+ * saves it to memory (and marks it to be reloaded before the next entry),
+ * where XMM registers sit in the legacy FXSAVE area and the upper halves of
+ * the YMM registers at offset 576 of the XSAVE area, in the standard and
+ * the compacted format alike (AVX is the first extended component).
  */
+#include <linux/sched.h>
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
+#include <asm/fpu/types.h>
+#include <asm/fpu/xstate.h>
 
 #include <kvmod_x86.h>
 
-/* One case per register: the register number must be an immediate. */
-#define VEC_CASES(op, insn)						\
-	op(0, insn) op(1, insn) op(2, insn) op(3, insn)			\
-	op(4, insn) op(5, insn) op(6, insn) op(7, insn)			\
-	op(8, insn) op(9, insn) op(10, insn) op(11, insn)		\
-	op(12, insn) op(13, insn) op(14, insn) op(15, insn)
-
-#define VEC_LOAD(n, insn)						\
-	case n:								\
-		asm volatile(insn " %%xmm" #n ", %0" : "=m"(*buf));	\
-		break;
-#define VEC_STORE(n, insn)						\
-	case n:								\
-		asm volatile(insn " %0, %%xmm" #n : : "m"(*buf));	\
-		break;
-#define YMM_LOAD(n, insn)						\
-	case n:								\
-		asm volatile(insn " %%ymm" #n ", %0" : "=m"(*buf));	\
-		break;
-#define YMM_STORE(n, insn)						\
-	case n:								\
-		asm volatile(insn " %0, %%ymm" #n : : "m"(*buf));	\
-		break;
-
-struct vec32 {
-	u8 b[32];
-};
-
-static void xmm_access(unsigned int reg, struct vec32 *buf, bool set)
-{
-	if (set) {
-		switch (reg) {
-		VEC_CASES(VEC_STORE, "movdqu")
-		}
-	} else {
-		switch (reg) {
-		VEC_CASES(VEC_LOAD, "movdqu")
-		}
-	}
-}
-
-static void ymm_access(unsigned int reg, struct vec32 *buf, bool set)
-{
-	if (set) {
-		switch (reg) {
-		VEC_CASES(YMM_STORE, "vmovdqu")
-		}
-	} else {
-		switch (reg) {
-		VEC_CASES(YMM_LOAD, "vmovdqu")
-		}
-	}
-}
+#define YMM_HI_OFFSET	576
 
 /**
  * kvmod_guest_vec_reg() - read or write a guest XMM/YMM register
@@ -74,37 +27,57 @@ static void ymm_access(unsigned int reg, struct vec32 *buf, bool set)
  * @set: write @data into the register
  * @zero_upper: when writing, clear the register above @size bytes (VEX)
  *
- * Return: 0, or -EINVAL for a register or size the host cannot do.
+ * Return: 0, or -EINVAL for a register or size this FPU state cannot hold.
  */
 int kvmod_guest_vec_reg(struct kvmod_vcpu *vcpu, unsigned int reg,
 			void *data, unsigned int size, bool set,
 			bool zero_upper)
 {
+	struct fpstate *fps = current->thread.fpu.fpstate;
 	bool ymm = size > 16 || (set && zero_upper);
-	struct vec32 buf = {};
+	bool xsave = boot_cpu_has(X86_FEATURE_XSAVE);
+	u8 *lo, *hi = NULL;
+	u64 *xfeatures;
 
-	if (reg > 15 || size > 32 || (ymm && !boot_cpu_has(X86_FEATURE_AVX)))
+	if (WARN_ON_ONCE(fps != vcpu->arch.guest_fpu.fpstate))
+		return -EINVAL;
+	if (reg > 15 || size > 32)
+		return -EINVAL;
+	if (ymm && !(fps->xfeatures & XFEATURE_MASK_YMM))
 		return -EINVAL;
 
-	fpregs_lock();
-	if (test_thread_flag(TIF_NEED_FPU_LOAD))
-		switch_fpu_return();
+	kernel_fpu_begin();
+	xfeatures = &fps->regs.xsave.header.xfeatures;
+	lo = (u8 *)fps->regs.fxsave.xmm_space + reg * 16;
 	if (ymm)
-		ymm_access(reg, &buf, false);
-	else
-		xmm_access(reg, &buf, false);
-	if (set) {
-		/* Legacy SSE keeps bits 255:128; VEX clears above @size. */
-		if (zero_upper)
-			memset(buf.b + size, 0, sizeof(buf) - size);
-		memcpy(buf.b, data, size);
-		if (ymm)
-			ymm_access(reg, &buf, true);
-		else
-			xmm_access(reg, &buf, true);
+		hi = (u8 *)&fps->regs.xsave + YMM_HI_OFFSET + reg * 16;
+
+	if (!set) {
+		/* A component in its init state reads as zeros. */
+		if (xsave && !(*xfeatures & XFEATURE_MASK_SSE))
+			memset(lo, 0, 16);
+		if (hi && !(*xfeatures & XFEATURE_MASK_YMM))
+			memset(hi, 0, 16);
+		memcpy(data, lo, min(size, 16u));
+		if (size > 16)
+			memcpy(data + 16, hi, size - 16);
 	} else {
-		memcpy(data, buf.b, size);
+		if (xsave && !(*xfeatures & XFEATURE_MASK_SSE))
+			memset(lo, 0, 16);
+		memcpy(lo, data, min(size, 16u));
+		if (zero_upper && size < 16)
+			memset(lo + size, 0, 16 - size);
+		if (hi) {
+			if (!(*xfeatures & XFEATURE_MASK_YMM) || zero_upper)
+				memset(hi, 0, 16);
+			if (size > 16)
+				memcpy(hi, data + 16, size - 16);
+		}
+		/* The saved registers are only used if marked in use. */
+		if (xsave)
+			*xfeatures |= XFEATURE_MASK_SSE |
+				      (hi ? XFEATURE_MASK_YMM : 0);
 	}
-	fpregs_unlock();
+	kernel_fpu_end();
 	return 0;
 }
