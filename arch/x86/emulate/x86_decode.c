@@ -430,8 +430,12 @@ int x86_decode(struct x86_insn *insn, const u8 *bytes, unsigned int len,
 			insn->pfx_67 = true;
 			break;
 		case 0x26: case 0x2e: case 0x36: case 0x3e:
-			/* ES, CS, SS, DS: ignored in 64-bit mode. */
-			insn->seg_override = mode64 ? -1 : (b >> 3) & 3;
+			/*
+			 * ES, CS, SS, DS have no effect at all in 64-bit mode:
+			 * they do not even cancel an earlier FS/GS prefix.
+			 */
+			if (!mode64)
+				insn->seg_override = (b >> 3) & 3;
 			break;
 		case 0x64:
 		case 0x65:

@@ -364,6 +364,13 @@ static void field_checks(void)
 	       "fields: CS override ignored in 64-bit mode");
 	env_decode(&i, L64, "36 64 89 03");
 	tap_ok(i.seg == X86_SEG_FS, "fields: FS override in 64-bit mode");
+	env_decode(&i, L64, "65 3e 8b 00");
+	tap_ok(i.seg == X86_SEG_GS,
+	       "fields: DS after GS does not cancel it in 64-bit mode");
+	env_decode(&i, L64, "64 26 a4");
+	tap_ok(i.seg == X86_SEG_FS, "fields: ES after FS on a string source");
+	env_decode(&i, P32, "64 3e 8b 00");
+	tap_ok(i.seg == X86_SEG_DS, "fields: last segment prefix wins in 32-bit");
 	env_decode(&i, L64, "65 8b 04 24");
 	tap_ok(i.seg == X86_SEG_GS, "fields: GS override beats SS default");
 	env_decode(&i, L64, "48 66 89 03");

@@ -305,6 +305,7 @@ static void mov_tests(void)
 	t(L64, "64 8b 03", "rbx=0x10 fs=0x2000 m32[0x2010]=9", "rax=9");
 	t(L64, "65 8b 03", "rbx=0x10 gs=0x7ffffffffff0", "ret=gp0");
 	t(L64, "3e 8b 03", "rbx=0x10 ds=0x2000 m32[0x10]=5", "rax=5");
+	t(L64, "65 3e 8b 03", "rbx=0x10 gs=0x2000 m32[0x2010]=9", "rax=9");
 	t(L64, "64 67 8b 03", "rbx=0xffffffff00000010 fs=0x3000 m32[0x3010]=3",
 	  "rax=3");
 
