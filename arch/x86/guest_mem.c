@@ -118,3 +118,51 @@ int kvmod_gva_to_gpa(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s,
 
 	return x86_walk(&env, gva, access, gpa, pf_error);
 }
+
+/**
+ * kvmod_linear_rw() - copy to or from guest-linear memory (RAM only)
+ * @vcpu: the vCPU
+ * @s: its segment and control registers
+ * @rflags: its RFLAGS
+ * @cpl: the privilege level of the access
+ * @la: linear address
+ * @buf: kernel buffer
+ * @len: bytes; the range may cross pages
+ * @write: copy @buf to the guest
+ *
+ * Every page is translated before anything is copied.
+ * Return: 0; 1 when the walk faulted (the #PF is queued for the guest);
+ * KVMOD_GPA_MMIO when part of it is not RAM; -EFAULT.
+ */
+int kvmod_linear_rw(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s,
+		    u64 rflags, u8 cpl, u64 la, void *buf, unsigned int len,
+		    bool write)
+{
+	unsigned int access = (write ? X86_WALK_WRITE : 0) |
+			      (cpl == 3 ? X86_WALK_USER : 0);
+	unsigned int off, chunk, n = 0;
+	u64 gpa[2];
+	u32 error;
+	int r;
+
+	if (len > PAGE_SIZE)
+		return -EINVAL;
+	for (off = 0; off < len; off += chunk, n++) {
+		chunk = min_t(u64, len - off, PAGE_SIZE - offset_in_page(la + off));
+		r = kvmod_gva_to_gpa(vcpu, s, rflags, la + off, access, &gpa[n],
+				     &error);
+		if (r == X86_WALK_PF) {
+			kvmod_queue_pf(vcpu, la + off, error);
+			return 1;
+		}
+		if (r < 0)
+			return -EFAULT;
+	}
+	for (off = 0, n = 0; off < len; off += chunk, n++) {
+		chunk = min_t(u64, len - off, PAGE_SIZE - offset_in_page(la + off));
+		r = kvmod_gpa_rw(vcpu, gpa[n], buf + off, chunk, write);
+		if (r)
+			return r;
+	}
+	return 0;
+}

@@ -157,8 +157,9 @@ int kvmod_vcpu_run(struct kvmod_vcpu *vcpu)
 	kvmod_x86->set_cr8(vcpu, run->cr8);
 	run->flags = 0;
 
-	kvmod_pio_complete(vcpu);
-	r = kvmod_emul_complete(vcpu);
+	r = kvmod_pio_complete(vcpu);
+	if (r > 0)
+		r = kvmod_emul_complete(vcpu);
 	if (r <= 0)
 		goto out;
 

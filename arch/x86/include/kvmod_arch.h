@@ -50,6 +50,9 @@ struct kvmod_vm_arch {
  * @rip: RIP of the I/O instruction; if userspace moved RIP meanwhile the
  *	access is dropped instead of completed.
  * @next_rip: RIP after the instruction.
+ * @string: INS/OUTS: @count elements moved, @rep prefixed, RSI/RDI/RCX
+ *	of width @addr_mask, backwards if @down; an INS stores the data at
+ *	linear address @la (the lowest element).
  */
 struct kvmod_pio {
 	bool pending;
@@ -57,6 +60,12 @@ struct kvmod_pio {
 	u8 size;
 	u64 rip;
 	u64 next_rip;
+	bool string;
+	bool rep;
+	bool down;
+	u16 count;
+	u64 addr_mask;
+	u64 la;
 };
 
 /**

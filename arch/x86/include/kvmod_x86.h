@@ -155,6 +155,9 @@ int kvmod_gpa_rw(struct kvmod_vcpu *vcpu, u64 gpa, void *buf,
 int kvmod_gva_to_gpa(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s,
 		     u64 rflags, u64 gva, unsigned int access, u64 *gpa,
 		     u32 *pf_error);
+int kvmod_linear_rw(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s,
+		    u64 rflags, u8 cpl, u64 la, void *buf, unsigned int len,
+		    bool write);
 
 /* arch/x86/emul.c */
 void kvmod_emul_ctxt_init(struct kvmod_vcpu *vcpu, struct x86_emu_ctxt *c,
@@ -176,7 +179,9 @@ int kvmod_guest_vec_reg(struct kvmod_vcpu *vcpu, unsigned int reg,
 /* arch/x86/pio.c */
 int kvmod_pio_exit(struct kvmod_vcpu *vcpu, u16 port, u8 size, bool in,
 		   u64 next_rip);
-void kvmod_pio_complete(struct kvmod_vcpu *vcpu);
+int kvmod_pio_string_exit(struct kvmod_vcpu *vcpu, u16 port, u8 size,
+			  bool in, u64 next_rip);
+int kvmod_pio_complete(struct kvmod_vcpu *vcpu);
 
 /* arch/x86/msr.c */
 int kvmod_get_msr(struct kvmod_vcpu *vcpu, u32 index, u64 *data, bool host);

@@ -69,17 +69,15 @@ static int exit_hlt(struct svm_vcpu *svm)
 static int exit_ioio(struct svm_vcpu *svm)
 {
 	u64 info = svm->vmcb->control.exit_info_1;
-	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
-	u64 data[2] = { info, svm->vcpu->arch.regs.rip };
-
+	u64 next_rip = svm->vmcb->control.exit_info_2;
 	/* SZ8, SZ16 and SZ32 are one-hot bits: 1, 2, 4 bytes. */
+	u8 size = (info & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+	bool in = info & SVM_IOIO_TYPE_MASK;
+
 	if (info & SVM_IOIO_STR_MASK)
-		return kvmod_internal_error(svm->vcpu,
-					    KVM_INTERNAL_ERROR_EMULATION,
-					    ARRAY_SIZE(data), data);
-	return kvmod_pio_exit(svm->vcpu, info >> 16, size,
-			      info & SVM_IOIO_TYPE_MASK,
-			      svm->vmcb->control.exit_info_2);
+		return kvmod_pio_string_exit(svm->vcpu, info >> 16, size, in,
+					     next_rip);
+	return kvmod_pio_exit(svm->vcpu, info >> 16, size, in, next_rip);
 }
 
 static int exit_msr(struct svm_vcpu *svm)
