@@ -54,5 +54,6 @@ void test_decode(void);
 void test_emulate(void);
 void test_walk(void);
 void test_fuzz(void);
+void test_paged(void);
 
 #endif

@@ -26,6 +26,7 @@ int main(void)
 	test_decode();
 	test_emulate();
 	test_walk();
+	test_paged();
 	test_fuzz();
 	test_kunit();
 	printf("1..%d\n", tap_passed + tap_failed);
