@@ -255,6 +255,9 @@ prot:
  * @pf_error: output on X86_WALK_PF: the #PF error code (P, W, U, RSVD,
  *	I/D, PK) as hardware would push it; CR2 is @gva.
  *
+ * Canonical-address checks belong to segmentation (x86_emu_linear()); the
+ * walker uses only the bits its paging mode translates.
+ *
  * With CR0.PG clear the address is returned unchanged.  PAE PDPTEs are
  * read from the table at CR3 during the walk rather than from a cache
  * loaded at MOV CR3; a reserved PDPTE is reported as a #PF with RSVD.
