@@ -24,7 +24,9 @@
  *   write (e.g. into kvm_run for KVM_EXIT_MMIO) and treats it as done.
  *   The emulator commits the instruction (registers, flags, RIP) exactly
  *   as for X86_EMU_OK and returns X86_EMU_STOP; the caller must NOT run
- *   the instruction again.
+ *   the instruction again.  For a REP instruction this completes one
+ *   iteration; while &x86_emu_ctxt.str_done is false RIP still points to
+ *   the instruction, so resuming the guest simply continues it.
  * - X86_EMU_FAULT from any callback: nothing of the instruction
  *   (iteration) is committed and the fault is returned as is.
  *
