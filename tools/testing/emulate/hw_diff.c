@@ -1,20 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Differential test against the host CPU (x86-64 hosts only): the same
- * encoded ALU, unary and bit-test instructions with a memory operand run
- * natively (from an executable page) and through the emulator; memory,
- * RAX and the six arithmetic flags must agree bit for bit.  Built and
- * run by "make hwcheck".
+ * Differential test against the host CPU (x86-64 hosts with AVX only):
+ * the same encoded instruction runs natively (from an executable page)
+ * and through the emulator.  ALU, unary and bit-test instructions with a
+ * memory operand: memory, RAX and the six arithmetic flags must agree bit
+ * for bit.  SSE and VEX moves (loads, stores, register forms, 128 and 256
+ * bits): memory, RAX and all of YMM0-15 must agree, which checks the
+ * legacy-SSE-preserves / VEX-zeroes upper-half rules.  Built and run by
+ * "make hwcheck".
  */
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "../../../arch/x86/emulate/x86_emulate.h"
 
+#define ARRAY_SIZE(x)	(sizeof(x) / sizeof((x)[0]))
 #define FLAGS	0x8d5ULL	/* CF PF AF ZF SF OF */
 #define MEMSZ	128
 
 static u8 mem[MEMSZ];
+static u8 vec[16][32];
 
 static int rd(struct x86_emu_ctxt *c, u64 lin, void *buf, unsigned int size)
 {
@@ -33,7 +38,25 @@ static int wr(struct x86_emu_ctxt *c, u64 lin, const void *buf,
 	return X86_EMU_OK;
 }
 
-static const struct x86_emu_ops ops = { .read = rd, .write = wr };
+static int get_vec(struct x86_emu_ctxt *c, unsigned int reg, void *buf,
+		   unsigned int size)
+{
+	memcpy(buf, vec[reg], size);
+	return X86_EMU_OK;
+}
+
+static int set_vec(struct x86_emu_ctxt *c, unsigned int reg, const void *buf,
+		   unsigned int size, bool zero_upper)
+{
+	memcpy(vec[reg], buf, size);
+	if (zero_upper)
+		memset(vec[reg] + size, 0, 32 - size);
+	return X86_EMU_OK;
+}
+
+static const struct x86_emu_ops ops = {
+	.read = rd, .write = wr, .get_vec = get_vec, .set_vec = set_vec,
+};
 
 static u64 rng = 88172645463325252ULL;
 
@@ -112,6 +135,135 @@ static const struct hw_op hw_ops[] = {
 	{ "btc imm", { 0x0f, 0xba }, 2, 7, 1, .word = true },
 };
 
+/* Load YMM0-15 from @in, run @code, store them to @out. */
+static void run_native_vec(const u8 *code, u8 in[16][32], u8 out[16][32],
+			   u64 *rax, u64 rbx)
+{
+	asm volatile("vmovdqu 0(%[in]), %%ymm0; vmovdqu 32(%[in]), %%ymm1;"
+		     "vmovdqu 64(%[in]), %%ymm2; vmovdqu 96(%[in]), %%ymm3;"
+		     "vmovdqu 128(%[in]), %%ymm4; vmovdqu 160(%[in]), %%ymm5;"
+		     "vmovdqu 192(%[in]), %%ymm6; vmovdqu 224(%[in]), %%ymm7;"
+		     "vmovdqu 256(%[in]), %%ymm8; vmovdqu 288(%[in]), %%ymm9;"
+		     "vmovdqu 320(%[in]), %%ymm10; vmovdqu 352(%[in]), %%ymm11;"
+		     "vmovdqu 384(%[in]), %%ymm12; vmovdqu 416(%[in]), %%ymm13;"
+		     "vmovdqu 448(%[in]), %%ymm14; vmovdqu 480(%[in]), %%ymm15;"
+		     "sub $128, %%rsp; call *%[code]; add $128, %%rsp;"
+		     "vmovdqu %%ymm0, 0(%[out]); vmovdqu %%ymm1, 32(%[out]);"
+		     "vmovdqu %%ymm2, 64(%[out]); vmovdqu %%ymm3, 96(%[out]);"
+		     "vmovdqu %%ymm4, 128(%[out]); vmovdqu %%ymm5, 160(%[out]);"
+		     "vmovdqu %%ymm6, 192(%[out]); vmovdqu %%ymm7, 224(%[out]);"
+		     "vmovdqu %%ymm8, 256(%[out]); vmovdqu %%ymm9, 288(%[out]);"
+		     "vmovdqu %%ymm10, 320(%[out]); vmovdqu %%ymm11, 352(%[out]);"
+		     "vmovdqu %%ymm12, 384(%[out]); vmovdqu %%ymm13, 416(%[out]);"
+		     "vmovdqu %%ymm14, 448(%[out]); vmovdqu %%ymm15, 480(%[out]);"
+		     "vzeroupper"
+		     : "+a"(*rax), "+b"(rbx)
+		     : [in] "r"(in), [out] "r"(out), [code] "r"(code)
+		     : "memory", "cc", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4",
+		       "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
+		       "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+}
+
+struct vec_form {
+	const char *name;
+	u8 pp;			/* 0, 0x66, 0xf3 */
+	u8 opc;			/* 0F xx */
+	bool vex_ok, l256, aligned, mem_only, gpr, w;
+};
+
+static const struct vec_form vec_forms[] = {
+	{ "movd load", 0x66, 0x6e, true, false, false, false, true },
+	{ "movq load", 0x66, 0x6e, true, false, false, false, true, true },
+	{ "movd store", 0x66, 0x7e, true, false, false, false, true },
+	{ "movq store", 0x66, 0x7e, true, false, false, false, true, true },
+	{ "movq xmm load", 0xf3, 0x7e, true },
+	{ "movq xmm store", 0x66, 0xd6, true },
+	{ "movdqa load", 0x66, 0x6f, true, true, true },
+	{ "movdqu load", 0xf3, 0x6f, true, true },
+	{ "movdqa store", 0x66, 0x7f, true, true, true },
+	{ "movdqu store", 0xf3, 0x7f, true, true },
+	{ "movaps load", 0, 0x28, true, true, true },
+	{ "movaps store", 0, 0x29, true, true, true },
+	{ "movapd load", 0x66, 0x28, true, true, true },
+	{ "movups load", 0, 0x10, true, true },
+	{ "movups store", 0, 0x11, true, true },
+	{ "movupd store", 0x66, 0x11, true, true },
+	{ "movntdq", 0x66, 0xe7, true, true, true, true },
+	{ "movntps", 0, 0x2b, true, true, true, true },
+};
+
+static unsigned int vec_diff(u8 *page)
+{
+	static u8 vin[16][32], vout[16][32];
+	unsigned int it, n = 0, bad = 0;
+
+	for (it = 0; it < 100000; it++) {
+		const struct vec_form *f = &vec_forms[rnd() %
+						      ARRAY_SIZE(vec_forms)];
+		bool vex = f->vex_ok && rnd() % 2, l = vex && f->l256 && rnd() % 2;
+		bool regform = !f->mem_only && rnd() % 4 == 0;
+		unsigned int r = rnd() % 16, rm = regform ? rnd() % 16 : 3;
+		unsigned int k = 0, i, off = f->aligned ? 32 : rnd() % 64;
+		struct x86_emu_ctxt c = { .mode = X86_MODE_LONG64, .ops = &ops };
+		u64 rax = rnd(), hrax = rax;
+		struct x86_insn insn;
+		u8 hm[MEMSZ];
+
+		if (regform && f->gpr)
+			rm = 0;	/* RAX */
+		for (i = 0; i < MEMSZ; i++)
+			hm[i] = rnd();
+		for (i = 0; i < sizeof(vin); i++)
+			((u8 *)vin)[i] = rnd();
+		memcpy(mem, hm, MEMSZ);
+		memcpy(vec, vin, sizeof(vec));
+
+		if (vex) {
+			u8 pp = f->pp == 0x66 ? 1 : f->pp == 0xf3 ? 2 : 0;
+
+			page[k++] = 0xc4;
+			page[k++] = ((r & 8) ? 0 : 0x80) | 0x40 |
+				    ((rm & 8) ? 0 : 0x20) | 1;
+			page[k++] = (f->w ? 0x80 : 0) | 0x78 | (l ? 4 : 0) | pp;
+		} else {
+			if (f->pp)
+				page[k++] = f->pp;
+			if (f->w || (r & 8) || (rm & 8))
+				page[k++] = 0x40 | (f->w ? 8 : 0) |
+					    ((r & 8) ? 4 : 0) | ((rm & 8) ? 1 : 0);
+			page[k++] = 0x0f;
+		}
+		page[k++] = f->opc;
+		page[k++] = (regform ? 0xc0 : 0) | ((r & 7) << 3) | (rm & 7);
+		page[k] = 0xc3;
+
+		run_native_vec(page, vin, vout, &hrax, (u64)(hm + off));
+
+		c.regs[X86_RBX] = off;
+		c.regs[X86_RAX] = rax;
+		c.rflags = 2;
+		if (x86_decode(&insn, page, k, X86_MODE_LONG64) ||
+		    x86_emulate(&c, &insn) != X86_EMU_OK) {
+			printf("not emulated: %s\n", f->name);
+			bad++;
+			continue;
+		}
+		n++;
+		if (memcmp(mem, hm, MEMSZ) || memcmp(vec, vout, sizeof(vec)) ||
+		    c.regs[X86_RAX] != hrax) {
+			if (bad++ < 20)
+				printf("%s%s%s r%u rm%u%s: %s differs\n",
+				       vex ? "v" : "", f->name, l ? " ymm" : "",
+				       r, rm, regform ? " (reg)" : "",
+				       memcmp(mem, hm, MEMSZ) ? "memory" :
+				       c.regs[X86_RAX] != hrax ? "rax" :
+				       "vector state");
+		}
+	}
+	printf("%u vector moves compared with the CPU, %u differ\n", n, bad);
+	return bad;
+}
+
 int main(void)
 {
 	unsigned int it, n = 0, bad = 0;
@@ -124,8 +276,7 @@ int main(void)
 		return 2;
 	}
 	for (it = 0; it < 300000; it++) {
-		const struct hw_op *o = &hw_ops[rnd() % (sizeof(hw_ops) /
-							  sizeof(hw_ops[0]))];
+		const struct hw_op *o = &hw_ops[rnd() % ARRAY_SIZE(hw_ops)];
 		unsigned int sl = rnd() % 4, size = 1U << sl, k = 0, i, isz;
 		u64 a = pick(), b = pick(), fin = rnd() & FLAGS, hf, hrax;
 		struct x86_emu_ctxt c = { .mode = X86_MODE_LONG64, .ops = &ops };
@@ -187,5 +338,6 @@ int main(void)
 		}
 	}
 	printf("%u instructions compared with the CPU, %u differ\n", n, bad);
+	bad += vec_diff(page);
 	return bad ? 1 : 0;
 }
