@@ -15,6 +15,7 @@
 #include "../../../arch/x86/emulate/x86_emulate.h"
 
 #define ARRAY_SIZE(x)	(sizeof(x) / sizeof((x)[0]))
+#define __aligned(x)	__attribute__((aligned(x)))
 #define FLAGS	0x8d5ULL	/* CF PF AF ZF SF OF */
 #define MEMSZ	128
 
@@ -207,7 +208,8 @@ static unsigned int vec_diff(u8 *page)
 		struct x86_emu_ctxt c = { .mode = X86_MODE_LONG64, .ops = &ops };
 		u64 rax = rnd(), hrax = rax;
 		struct x86_insn insn;
-		u8 hm[MEMSZ];
+		/* Aligned so that native and emulated alignment agree. */
+		static u8 hm[MEMSZ] __aligned(64);
 
 		if (regform && f->gpr)
 			rm = 0;	/* RAX */
