@@ -15,7 +15,6 @@
 #include "../../../arch/x86/emulate/x86_emulate.h"
 
 #define ARRAY_SIZE(x)	(sizeof(x) / sizeof((x)[0]))
-#define __aligned(x)	__attribute__((aligned(x)))
 #define FLAGS	0x8d5ULL	/* CF PF AF ZF SF OF */
 #define MEMSZ	128
 
@@ -209,7 +208,7 @@ static unsigned int vec_diff(u8 *page)
 		u64 rax = rnd(), hrax = rax;
 		struct x86_insn insn;
 		/* Aligned so that native and emulated alignment agree. */
-		static u8 hm[MEMSZ] __aligned(64);
+		static _Alignas(64) u8 hm[MEMSZ];
 
 		if (regform && f->gpr)
 			rm = 0;	/* RAX */
