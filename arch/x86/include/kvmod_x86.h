@@ -171,6 +171,11 @@ int kvmod_emulate_mmio(struct kvmod_vcpu *vcpu);
 int kvmod_emul_complete(struct kvmod_vcpu *vcpu);
 void kvmod_emul_reset(struct kvmod_vcpu *vcpu);
 
+/* arch/x86/cr.c */
+int kvmod_set_cr0(struct kvmod_vcpu *vcpu, struct kvm_sregs *s, u64 val);
+int kvmod_set_cr4(struct kvmod_vcpu *vcpu, struct kvm_sregs *s, u64 val);
+int kvmod_emulate_cr_write(struct kvmod_vcpu *vcpu);
+
 /* arch/x86/vec_regs.c */
 int kvmod_guest_vec_reg(struct kvmod_vcpu *vcpu, unsigned int reg,
 			void *data, unsigned int size, bool set,

@@ -130,6 +130,11 @@ static int exit_xsetbv(struct svm_vcpu *svm)
 	return 1;
 }
 
+static int exit_cr_write(struct svm_vcpu *svm)
+{
+	return kvmod_emulate_cr_write(svm->vcpu);
+}
+
 static int exit_dr_access(struct svm_vcpu *svm)
 {
 	/*
@@ -209,6 +214,8 @@ static int exit_invalid_state(struct svm_vcpu *svm)
 }
 
 static const svm_exit_handler exit_handlers[] = {
+	[SVM_EXIT_WRITE_CR0]		= exit_cr_write,
+	[SVM_EXIT_WRITE_CR4]		= exit_cr_write,
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7]	= exit_dr_access,
 	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= exit_db,
 	[SVM_EXIT_EXCP_BASE + AC_VECTOR]	= exit_ac,

@@ -1,0 +1,207 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest writes to CR0 and CR4 (MOV to CR, CLTS, LMSW).
+ *
+ * They exit so that the checks depend on what the guest's CPUID offers,
+ * not on what the host CPU would accept, and so that the combinations the
+ * architecture forbids fault even where the CPU model (e.g. under
+ * emulation) would let them through.  Entering and leaving long mode
+ * through CR0.PG is done here, as the CPU would: EFER.LMA follows.
+ */
+#include <asm/processor-flags.h>
+#include <asm/traps.h>
+
+#include <kvmod_cpuid.h>
+#include <kvmod_x86.h>
+
+#include "emulate/x86_emulate.h"
+
+/* CR4 bits whose change invalidates cached translations. */
+#define CR4_PAGING_BITS (X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE | \
+			 X86_CR4_PCIDE | X86_CR4_SMEP | X86_CR4_SMAP | \
+			 X86_CR4_LA57 | X86_CR4_PKE)
+
+static void flush_own_tlb(struct kvmod_vcpu *vcpu)
+{
+	set_bit(KVMOD_REQ_TLB_FLUSH, &vcpu->arch.requests);
+}
+
+/**
+ * kvmod_set_cr0() - the guest writes CR0
+ * @vcpu: the vCPU
+ * @s: its current sregs; updated and loaded on success
+ * @val: the new value
+ *
+ * Return: 0, or 1 when the write must raise #GP.
+ */
+int kvmod_set_cr0(struct kvmod_vcpu *vcpu, struct kvm_sregs *s, u64 val)
+{
+	u64 old = s->cr0;
+
+	val |= X86_CR0_ET;	/* hardwired to 1 */
+	if ((val >> 32) || ((val & X86_CR0_NW) && !(val & X86_CR0_CD)) ||
+	    ((val & X86_CR0_PG) && !(val & X86_CR0_PE)))
+		return 1;
+
+	if (!(old & X86_CR0_PG) && (val & X86_CR0_PG) &&
+	    (s->efer & EFER_LME)) {
+		/* Activating long mode needs PAE paging. */
+		if (!(s->cr4 & X86_CR4_PAE))
+			return 1;
+		s->efer |= EFER_LMA;
+	} else if ((old & X86_CR0_PG) && !(val & X86_CR0_PG) &&
+		   (s->efer & EFER_LMA)) {
+		/* Leaving it is only allowed from compatibility mode. */
+		if (s->cs.l)
+			return 1;
+		s->efer &= ~EFER_LMA;
+	}
+
+	s->cr0 = val;
+	kvmod_x86->set_sregs(vcpu, s);
+	if ((old ^ val) & (X86_CR0_PG | X86_CR0_PE | X86_CR0_WP))
+		flush_own_tlb(vcpu);
+	return 0;
+}
+
+/**
+ * kvmod_set_cr4() - the guest writes CR4
+ * @vcpu: the vCPU
+ * @s: its current sregs; updated and loaded on success
+ * @val: the new value
+ *
+ * Return: 0, or 1 when the write must raise #GP.
+ */
+int kvmod_set_cr4(struct kvmod_vcpu *vcpu, struct kvm_sregs *s, u64 val)
+{
+	u64 old = s->cr4;
+
+	if (val & kvmod_cr4_guest_reserved(vcpu))
+		return 1;
+	/* In long mode PAE stays on and the paging depth cannot change. */
+	if ((s->efer & EFER_LMA) &&
+	    (!(val & X86_CR4_PAE) || ((old ^ val) & X86_CR4_LA57)))
+		return 1;
+
+	s->cr4 = val;
+	kvmod_x86->set_sregs(vcpu, s);
+	if ((old ^ val) & CR4_PAGING_BITS)
+		flush_own_tlb(vcpu);
+	return 0;
+}
+
+static bool legacy_prefix(u8 b)
+{
+	switch (b) {
+	case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+	case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* kvm_regs in the hardware's register-number order. */
+static u64 *gpr(struct kvmod_vcpu *vcpu, unsigned int n)
+{
+	struct kvm_regs *r = &vcpu->arch.regs;
+	u64 *const map[16] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
+		&r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
+		&r->r12, &r->r13, &r->r14, &r->r15,
+	};
+
+	return map[n & 15];
+}
+
+/*
+ * Decode MOV CRn,reg (0F 22), CLTS (0F 06) or register-form LMSW
+ * (0F 01 /6).  Returns the length, or 0 if it is none of them.
+ */
+static unsigned int decode_cr_write(struct kvmod_vcpu *vcpu, const u8 *b,
+				    unsigned int n, bool long_mode,
+				    unsigned int *cr, u64 *cr0_val, u64 *val)
+{
+	unsigned int i = 0;
+	u8 rex = 0, modrm;
+
+	while (i < n && legacy_prefix(b[i]))
+		i++;
+	if (long_mode && i < n && (b[i] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (i + 2 > n || b[i] != 0x0f)
+		return 0;
+
+	switch (b[i + 1]) {
+	case 0x06:				/* CLTS */
+		*cr = 0;
+		*val = *cr0_val & ~X86_CR0_TS;
+		return i + 2;
+	case 0x22:				/* MOV CRn, reg */
+		if (i + 3 > n)
+			return 0;
+		modrm = b[i + 2];
+		*cr = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0);
+		*val = *gpr(vcpu, (modrm & 7) | (rex & 1 ? 8 : 0));
+		if (!long_mode)
+			*val = (u32)*val;
+		return i + 3;
+	case 0x01:				/* LMSW reg: low 4 bits */
+		if (i + 3 > n)
+			return 0;
+		modrm = b[i + 2];
+		if (((modrm >> 3) & 7) != 6 || (modrm >> 6) != 3)
+			return 0;
+		*cr = 0;
+		*val = *gpr(vcpu, (modrm & 7) | (rex & 1 ? 8 : 0)) & 0xf;
+		/* LMSW can set PE but never clear it. */
+		*val = (*cr0_val & ~0xeULL) | *val | (*cr0_val & X86_CR0_PE);
+		return i + 3;
+	default:
+		return 0;
+	}
+}
+
+/**
+ * kvmod_emulate_cr_write() - a CR0 or CR4 write exited: perform it
+ * @vcpu: the vCPU, at the instruction
+ *
+ * Return: as exit handlers do.
+ */
+int kvmod_emulate_cr_write(struct kvmod_vcpu *vcpu)
+{
+	u8 bytes[X86_MAX_INSN_LEN] = {};
+	struct x86_emu_ctxt c;
+	struct x86_insn insn;
+	struct kvm_sregs s;
+	unsigned int nbytes = 0, len, cr;
+	u64 val;
+	int r;
+
+	kvmod_emul_ctxt_init(vcpu, &c, &s);
+	r = kvmod_fetch_insn(vcpu, &c, &s, &insn, bytes, &nbytes);
+	if (r == 1)
+		return 1;
+	/* The decoder need not know these opcodes: the bytes are enough. */
+	len = decode_cr_write(vcpu, bytes, nbytes, c.mode == X86_MODE_LONG64,
+			      &cr, &s.cr0, &val);
+	if (!len || (cr != 0 && cr != 4)) {
+		u64 data[3] = { vcpu->arch.regs.rip, 0, 0 };
+
+		memcpy(&data[1], bytes, 15);
+		return kvmod_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
+					    ARRAY_SIZE(data), data);
+	}
+
+	if (c.cpl)
+		r = 1;
+	else if (cr == 0)
+		r = kvmod_set_cr0(vcpu, &s, val);
+	else
+		r = kvmod_set_cr4(vcpu, &s, val);
+	if (r)
+		kvmod_queue_exception(vcpu, GP_VECTOR, true, 0);
+	else
+		vcpu->arch.regs.rip += len;
+	return 1;
+}
