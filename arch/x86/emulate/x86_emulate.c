@@ -560,6 +560,18 @@ static int emulate_int(struct x86_emu_ctxt *c, const struct x86_insn *insn)
 	return ret == EMU_STOP_DONE ? X86_EMU_STOP : X86_EMU_OK;
 }
 
+static bool string_uses_si(unsigned int op)
+{
+	return op == X86_OP_MOVS || op == X86_OP_CMPS || op == X86_OP_LODS ||
+	       op == X86_OP_OUTS;
+}
+
+static bool string_uses_di(unsigned int op)
+{
+	return op == X86_OP_MOVS || op == X86_OP_CMPS || op == X86_OP_STOS ||
+	       op == X86_OP_INS || op == X86_OP_SCAS;
+}
+
 /*
  * One iteration of a string instruction on *st.  Returns X86_EMU_OK,
  * EMU_STOP_DONE (final access taken by the caller), or X86_EMU_STOP /
@@ -573,34 +585,12 @@ static int string_iteration(struct x86_emu_ctxt *c,
 	u64 am = size_mask(ad), si = st->regs[X86_RSI] & am;
 	u64 di = st->regs[X86_RDI] & am, si_lin = 0, di_lin = 0;
 	u64 delta = (st->rflags & X86_FLAG_DF) ? -(u64)size : size;
-	bool use_si = false, use_di = false, wr_di = false;
+	bool use_si = string_uses_si(op), use_di = string_uses_di(op);
+	bool wr_di = op == X86_OP_MOVS || op == X86_OP_STOS || op == X86_OP_INS;
 	u8 a[8] = { 0 }, b[8] = { 0 };
 	u64 fl, fmask;
 	int ret;
 
-	switch (op) {
-	case X86_OP_MOVS:
-		use_si = true;
-		use_di = true;
-		wr_di = true;
-		break;
-	case X86_OP_CMPS:
-		use_si = true;
-		use_di = true;
-		break;
-	case X86_OP_LODS:
-	case X86_OP_OUTS:
-		use_si = true;
-		break;
-	case X86_OP_STOS:
-	case X86_OP_INS:
-		use_di = true;
-		wr_di = true;
-		break;
-	case X86_OP_SCAS:
-		use_di = true;
-		break;
-	}
 	if ((op == X86_OP_INS && !c->ops->pio_in) ||
 	    (op == X86_OP_OUTS && !c->ops->pio_out))
 		return X86_EMU_UNHANDLED;
@@ -698,6 +688,21 @@ static int emulate_string(struct x86_emu_ctxt *c, const struct x86_insn *insn)
 		state_load(c, &st);
 		count = st.regs[X86_RCX] & size_mask(ad);
 		if (insn->rep && !count) {
+			/*
+			 * Even with no iteration, a 32-bit address size writes
+			 * ECX back (clearing its upper half), and MOVS/STOS
+			 * their ESI/EDI too, as measured on Intel hardware; the
+			 * architecture leaves this open.
+			 */
+			if (ad == 4) {
+				set_addr_reg(&st, X86_RCX, ad, 0);
+				if (op == X86_OP_MOVS)
+					set_addr_reg(&st, X86_RSI, ad,
+						     st.regs[X86_RSI]);
+				if (op == X86_OP_MOVS || op == X86_OP_STOS)
+					set_addr_reg(&st, X86_RDI, ad,
+						     st.regs[X86_RDI]);
+			}
 			advance_rip(&st, insn);
 			state_commit(c, &st);
 			c->str_done = true;

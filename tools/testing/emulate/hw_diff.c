@@ -6,8 +6,10 @@
  * memory operand: memory, RAX and the six arithmetic flags must agree bit
  * for bit.  SSE and VEX moves (loads, stores, register forms, 128 and 256
  * bits): memory, RAX and all of YMM0-15 must agree, which checks the
- * legacy-SSE-preserves / VEX-zeroes upper-half rules.  Built and run by
- * "make hwcheck".
+ * legacy-SSE-preserves / VEX-zeroes upper-half rules.  MOVS, CMPS, STOS,
+ * LODS, SCAS with REP/REPE/REPNE, both directions, 16/32/64-bit data and
+ * 32/64-bit addresses: memory, RAX, RCX, RSI, RDI and flags.  Built and
+ * run by "make hwcheck".
  */
 #include <stdio.h>
 #include <string.h>
@@ -265,6 +267,149 @@ static unsigned int vec_diff(u8 *page)
 	return bad;
 }
 
+/*
+ * String instructions: both copies of the buffer live below 4 GiB
+ * (MAP_32BIT) so that RSI/RDI hold the same values natively and in the
+ * emulator, whose callbacks map those addresses onto its own copy.
+ */
+#define STRSZ	4096
+static u8 *str_nat, *str_emu;
+
+static int str_rd(struct x86_emu_ctxt *c, u64 lin, void *buf,
+		  unsigned int size)
+{
+	u64 off = lin - (u64)str_nat;
+
+	if (off >= STRSZ || off + size > STRSZ)
+		return X86_EMU_UNHANDLED;
+	memcpy(buf, str_emu + off, size);
+	return X86_EMU_OK;
+}
+
+static int str_wr(struct x86_emu_ctxt *c, u64 lin, const void *buf,
+		  unsigned int size)
+{
+	u64 off = lin - (u64)str_nat;
+
+	if (off >= STRSZ || off + size > STRSZ)
+		return X86_EMU_UNHANDLED;
+	memcpy(str_emu + off, buf, size);
+	return X86_EMU_OK;
+}
+
+static const struct x86_emu_ops str_ops = { .read = str_rd, .write = str_wr };
+
+struct str_regs {
+	u64 rax, rcx, rsi, rdi, flags;
+};
+
+static void run_native_str(const u8 *code, struct str_regs *r)
+{
+	asm volatile("sub $128, %%rsp; pushq %[fl]; popfq; call *%[code];"
+		     "pushfq; popq %[fl]; cld; add $128, %%rsp"
+		     : "+a"(r->rax), "+c"(r->rcx), "+S"(r->rsi), "+D"(r->rdi),
+		       [fl] "+r"(r->flags)
+		     : [code] "r"(code)
+		     : "memory", "cc");
+}
+
+static unsigned int string_diff(u8 *page)
+{
+	static const u8 ops1[] = { 0xa4, 0xa5, 0xa6, 0xa7, 0xaa, 0xab, 0xac,
+				   0xad, 0xae, 0xaf };
+	static const u8 reps[] = { 0, 0xf3, 0xf2 };
+	unsigned int it, n = 0, bad = 0;
+
+	str_nat = mmap(NULL, 2 * STRSZ, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
+	if (str_nat == MAP_FAILED) {
+		perror("mmap");
+		return 1;
+	}
+	str_emu = str_nat + STRSZ;
+	for (it = 0; it < 100000; it++) {
+		struct x86_emu_ctxt c = { .mode = X86_MODE_LONG64,
+					  .ops = &str_ops, .rep_limit = 1000 };
+		u8 op = ops1[rnd() % sizeof(ops1)];
+		unsigned int k = 0, i, sz = 1;
+		struct str_regs r, e;
+		struct x86_insn insn;
+		bool a32 = rnd() % 4 == 0;
+		u8 rep = reps[rnd() % sizeof(reps)];
+
+		if (a32)
+			page[k++] = 0x67;
+		if (rep)
+			page[k++] = rep;
+		if (op & 1) {
+			switch (rnd() % 3) {
+			case 0:
+				page[k++] = 0x66;
+				sz = 2;
+				break;
+			case 1:
+				sz = 4;
+				break;
+			default:
+				page[k++] = 0x48;
+				sz = 8;
+			}
+		}
+		page[k++] = op;
+		page[k] = 0xc3;
+
+		/* A small alphabet makes REPE/REPNE stop early sometimes. */
+		for (i = 0; i < STRSZ; i++)
+			str_nat[i] = rnd() % 3;
+		memcpy(str_emu, str_nat, STRSZ);
+		r.rax = rnd() % 3 | (rnd() << 8 & ~0xffULL);
+		r.rcx = rnd() % 12 | (a32 ? rnd() << 32 : 0);
+		r.rsi = (u64)str_nat + 1024 + rnd() % 2048;
+		r.rdi = (u64)str_nat + 1024 + rnd() % 2048;
+		if (a32) {
+			/* The upper halves must not matter with 67h. */
+			r.rsi |= rnd() << 32;
+			r.rdi |= rnd() << 32;
+		}
+		r.flags = 2 | (rnd() & FLAGS) | (rnd() % 2 ? 0x400 : 0);
+		e = r;
+
+		run_native_str(page, &r);
+
+		c.regs[X86_RAX] = e.rax;
+		c.regs[X86_RCX] = e.rcx;
+		c.regs[X86_RSI] = e.rsi;
+		c.regs[X86_RDI] = e.rdi;
+		c.rflags = e.flags;
+		if (x86_decode(&insn, page, k, X86_MODE_LONG64) ||
+		    x86_emulate(&c, &insn) != X86_EMU_OK || !c.str_done) {
+			printf("not emulated: string %02x\n", op);
+			bad++;
+			continue;
+		}
+		n++;
+		if (memcmp(str_nat, str_emu, STRSZ) ||
+		    c.regs[X86_RAX] != r.rax || c.regs[X86_RCX] != r.rcx ||
+		    c.regs[X86_RSI] != r.rsi || c.regs[X86_RDI] != r.rdi ||
+		    (c.rflags & (FLAGS | 0x400)) != (r.flags & (FLAGS | 0x400))) {
+			if (bad++ < 20)
+				printf("string %02x%s%s size %u: cpu rcx %#llx rsi %#llx flags %#llx, emulator rcx %#llx rsi %#llx flags %#llx%s\n",
+				       op, rep ? " rep" : "", a32 ? " a32" : "",
+				       sz, (unsigned long long)r.rcx,
+				       (unsigned long long)r.rsi,
+				       (unsigned long long)r.flags,
+				       (unsigned long long)c.regs[X86_RCX],
+				       (unsigned long long)c.regs[X86_RSI],
+				       (unsigned long long)c.rflags,
+				       memcmp(str_nat, str_emu, STRSZ) ?
+				       ", memory differs" : "");
+		}
+	}
+	printf("%u string instructions compared with the CPU, %u differ\n", n,
+	       bad);
+	return bad;
+}
+
 int main(void)
 {
 	unsigned int it, n = 0, bad = 0;
@@ -340,5 +485,6 @@ int main(void)
 	}
 	printf("%u instructions compared with the CPU, %u differ\n", n, bad);
 	bad += vec_diff(page);
+	bad += string_diff(page);
 	return bad ? 1 : 0;
 }

@@ -581,6 +581,14 @@ static void string_tests(void)
 	t(L64, "f3 48 a5", "rcx=2 rsi=0x1000 rdi=0x2000 m64[0x1000]=1 m64[0x1008]=2",
 	  "m64[0x2000]=1 m64[0x2008]=2 rsi=0x1010 rdi=0x2010 rcx=0");
 	t(L64, "f3 a4", "rcx=0 rsi=0x1000 rdi=0x2000 m8[0x1000]=1", "ret=ok");
+	/* zero count with 67h: ECX, and ESI/EDI of MOVS/STOS, written back */
+	t(L64, "67 f3 a4", "rcx=0x100000000 rsi=0x100001000 rdi=0x100002000",
+	  "rcx=0 rsi=0x1000 rdi=0x2000");
+	t(L64, "67 f3 aa", "rcx=0x100000000 rsi=0x100001000 rdi=0x100002000",
+	  "rcx=0 rdi=0x2000");
+	t(L64, "67 f3 a6", "rcx=0x100000000 rsi=0x100001000 rdi=0x100002000",
+	  "rcx=0");
+	t(L64, "67 f2 ae", "rcx=0x100000000 rdi=0x100002000", "rcx=0");
 	t(L64, "f2 a4", "rcx=1 rsi=0x1000 rdi=0x2000 m8[0x1000]=1",
 	  "m8[0x2000]=1 rsi=0x1001 rdi=0x2001 rcx=0");
 	t(L64, "f3 66 a5", "rcx=2 rsi=0x1002 rdi=0x2002 fl=DF m32[0x1000]=0x12345678",
