@@ -2,9 +2,9 @@
 /*
  * Differential test against the host CPU (x86-64 hosts with AVX only):
  * the same encoded instruction runs natively (from an executable page)
- * and through the emulator.  ALU, unary and bit-test instructions with a
- * memory operand: memory, RAX and the six arithmetic flags must agree bit
- * for bit.  SSE and VEX moves (loads, stores, register forms, 128 and 256
+ * and through the emulator.  MOV, MOVZX/MOVSX/MOVSXD, MOVNTI, ALU, unary
+ * and bit-test instructions with a memory operand: memory, RAX and the six
+ * arithmetic flags must agree bit for bit.  SSE and VEX moves (loads, stores, register forms, 128 and 256
  * bits): memory, RAX and all of YMM0-15 must agree, which checks the
  * legacy-SSE-preserves / VEX-zeroes upper-half rules.  MOVS, CMPS, STOS,
  * LODS, SCAS with REP/REPE/REPNE, both directions, 16/32/64-bit data and
@@ -109,6 +109,8 @@ struct hw_op {
 	bool bt;		/* register bit offset: may leave the operand */
 	bool word;		/* no 8-bit form */
 	bool reg_dst;		/* Gv,Ev form: the result goes to RAX */
+	bool dword;		/* 32/64-bit forms only */
+	bool byte_only;		/* 8-bit form only (AH as register) */
 };
 
 static const struct hw_op hw_ops[] = {
@@ -135,6 +137,17 @@ static const struct hw_op hw_ops[] = {
 	{ "btc", { 0x0f, 0xbb }, 2, -1, .bt = true, .word = true },
 	{ "bt imm", { 0x0f, 0xba }, 2, 4, 1, .word = true },
 	{ "btc imm", { 0x0f, 0xba }, 2, 7, 1, .word = true },
+	{ "mov store", { 0x88 }, 1, -1 }, { "mov load", { 0x8a }, 1, -1 },
+	{ "mov store ah", { 0x88 }, 1, 4, .byte_only = true },
+	{ "mov load ah", { 0x8a }, 1, 4, .byte_only = true },
+	{ "add ah", { 0x00 }, 1, 4, .byte_only = true },
+	{ "mov imm", { 0xc6 }, 1, 0, 4 },
+	{ "movzx b", { 0x0f, 0xb6 }, 2, -1, .word = true },
+	{ "movzx w", { 0x0f, 0xb7 }, 2, -1, .word = true },
+	{ "movsx b", { 0x0f, 0xbe }, 2, -1, .word = true },
+	{ "movsx w", { 0x0f, 0xbf }, 2, -1, .word = true },
+	{ "movsxd", { 0x63 }, 1, -1, .word = true },
+	{ "movnti", { 0x0f, 0xc3 }, 2, -1, .dword = true },
 };
 
 /* Load YMM0-15 from @in, run @code, store them to @out. */
@@ -429,7 +442,8 @@ int main(void)
 		struct x86_insn insn;
 		u8 hm[MEMSZ];
 
-		if (o->word && size == 1)
+		if ((o->word && size == 1) || (o->dword && size < 4) ||
+		    (o->byte_only && size != 1))
 			continue;
 		/* Bit offsets within +-200 bits of the middle of the buffer. */
 		if (o->bt)
