@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build kvmod.ko against the lane kernel's headers (or $KDIR) and the kvmod selftests,
-# then stage the test programs in $OUT_DIR/suites/<suite>/ for run-lane.sh.
-# Any build failure stops here, loudly.
+# Build kvmod.ko against the lane kernel's headers (or $KDIR) and the kvmod
+# selftests, then stage the test programs in $OUT_DIR/suites/<suite>/ for
+# run-lane.sh (not with --module-only).  Any build failure stops here, loudly.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -20,7 +20,7 @@ build_module() {
 
 # stage_suite SRC NAME PROGS...: copy built programs into suite NAME.
 stage_suite() {
-	local src=$1 dst=$OUT_DIR/suites/$2 p
+	local src=$1 name=$2 dst=$STAGE/$2 p
 
 	shift 2
 	[[ $# -gt 0 ]] || return 0
@@ -30,7 +30,7 @@ stage_suite() {
 		cp "$src/$p" "$dst/"
 		echo "$p" >>"$dst/.lane-progs"
 	done
-	log "staged $# program(s) in $dst"
+	log "staged $# program(s) as suite $name"
 }
 
 # Every tools/testing/selftests/kvmod*/ directory is one suite.  Its Makefile
@@ -39,8 +39,9 @@ stage_suite() {
 build_selftests() {
 	local dir name progs
 
-	rm -rf "$OUT_DIR/suites"
-	mkdir -p "$OUT_DIR/suites"
+	# Others may be running a lane from out/suites: swap in a whole new one.
+	STAGE=$(mktemp -d "$OUT_DIR/.suites.XXXXXX")
+	chmod 755 "$STAGE"
 	for dir in "$SELFTESTS"/kvmod*/; do
 		dir=${dir%/}
 		name=${dir##*/}
@@ -58,14 +59,21 @@ build_selftests() {
 			stage_suite "$dir" "$name-slow" $progs
 		fi
 	done
+	rm -rf "$OUT_DIR/suites.old"
+	if [[ -d $OUT_DIR/suites ]]; then
+		mv "$OUT_DIR/suites" "$OUT_DIR/suites.old"
+	fi
+	mv "$STAGE" "$OUT_DIR/suites"
+	rm -rf "$OUT_DIR/suites.old"
 }
 
 main() {
 	local kdir=${KDIR:-} KVER VMLINUZ MODDIR KDIR
 
 	eval "$("$LANES_DIR/kernel.sh")"
+	mkdir -p "$OUT_DIR"
 	build_module "${kdir:-$KDIR}"
-	build_selftests
+	[[ ${1:-} == --module-only ]] || build_selftests
 }
 
 main "$@"

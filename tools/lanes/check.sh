@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # 'make check': install what is missing, fetch the lane kernel, build
-# kvmod.ko and the selftests, run every lane against kvmod and the real KVM,
-# and close with the total "N passed, N failed, N skipped".
+# kvmod.ko and the selftests, run the host unit tests and every lane against
+# kvmod and the real KVM, and close with the total
+# "N passed, N failed, N skipped".
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -38,6 +39,36 @@ run_lane() {
 	rm -f "$counts"
 }
 
+# Host unit tests: every tools/testing/<dir>/ (but selftests) whose Makefile
+# has a 'check' target printing TAP.
+run_unit_tests() {
+	local dir out rc p f s
+
+	for dir in "$REPO_DIR"/tools/testing/*/; do
+		dir=${dir%/}
+		[[ ${dir##*/} != selftests && -f $dir/Makefile ]] || continue
+		grep -q '^check:' "$dir/Makefile" || continue
+		echo "== unit tests: make -C ${dir#"$REPO_DIR"/} check"
+		out=$(mktemp)
+		rc=0
+		make -s -C "$dir" check >"$out" 2>&1 || rc=$?
+		p=$(grep -Ec '^ok [0-9]+' "$out" || true)
+		s=$(grep -Ec '^ok [0-9]+.*# *[Ss][Kk][Ii][Pp]' "$out" || true)
+		f=$(grep -Ec '^not ok [0-9]+' "$out" || true)
+		grep -E '^not ok|^# ' "$out" || true
+		if [[ $rc -ne 0 && $f -eq 0 ]]; then
+			tail -n 20 "$out"
+			echo "not ok - ${dir##*/}: make check exit status $rc"
+			f=1
+		fi
+		echo "${dir##*/}: $((p - s)) passed, $f failed, $s skipped"
+		PASSED=$((PASSED + p - s))
+		FAILED=$((FAILED + f))
+		SKIPPED=$((SKIPPED + s))
+		rm -f "$out"
+	done
+}
+
 main() {
 	local start=$SECONDS
 
@@ -48,6 +79,7 @@ main() {
 		echo "0 passed, 1 failed"
 		exit 1
 	fi
+	run_unit_tests
 	run_lane npt --npt on --targets "kvmod kvm"
 	echo "== all lanes ($((SECONDS - start))s)"
 	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"

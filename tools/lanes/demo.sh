@@ -13,11 +13,15 @@ main() {
 
 	"$LANES_DIR/setup.sh"
 	mkdir -p "$OUT_DIR"
-	"$LANES_DIR/build.sh" >"$OUT_DIR/demo-build.log" 2>&1 || {
+	# Only what the demo shows: a broken selftest must not stop it.
+	{
+		"$LANES_DIR/build.sh" --module-only &&
+			make -C "$(dirname "$DEMO")" "${DEMO##*/}"
+	} >"$OUT_DIR/demo-build.log" 2>&1 || {
 		cat "$OUT_DIR/demo-build.log"
 		die "build failed"
 	}
-	log "built kvmod.ko (log: $OUT_DIR/demo-build.log); booting QEMU..."
+	log "built kvmod.ko and kvmod_demo (log: $OUT_DIR/demo-build.log)"
 	suite=$(mktemp -d /tmp/kvmod-demo.XXXXXX)
 	if [[ -x $DEMO ]]; then
 		cp "$DEMO" "$suite/"

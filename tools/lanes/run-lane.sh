@@ -220,77 +220,105 @@ stage_busybox() {
 	chmod 755 "$ROOT/init"
 }
 
+# write_config TARGETS: what this boot's /init does.
 write_config() {
 	{
-		printf 'LANE_TARGETS=%q\n' "$TARGETS"
+		printf 'LANE_TARGETS=%q\n' "$1"
 		printf 'LANE_SUITES=%q\n' "$SUITE_NAMES"
 		printf 'LANE_TIMEOUT=%q\n' "$TIMEOUT"
 	} >"$ROOT/lane/config"
-	if [[ -n $GUEST_SCRIPT ]]; then
-		cp "$GUEST_SCRIPT" "$ROOT/lane/script"
-	fi
 }
 
-build_initramfs() {
+stage_all() {
 	ROOT=$WORK/root
 	mkdir -p "$ROOT/lane"
 	stage_busybox
 	stage_modules
 	stage_suites
-	write_config
+	if [[ -n $GUEST_SCRIPT ]]; then
+		cp "$GUEST_SCRIPT" "$ROOT/lane/script"
+	fi
+}
+
+pack_initramfs() {
 	(cd "$ROOT" && find . | cpio -o -H newc --quiet) >"$WORK/initramfs.cpio"
 }
 
 # A guest wedged in the kernel cannot run its own per-test timeout, so the
 # host stops the boot when no @@LANE marker has appeared for a test's
 # timeout plus a grace period, instead of waiting for the boot limit.
+# Before stopping it, ask the QEMU monitor (on qemu's stdin, fd 7) where
+# every vCPU is.
 watchdog() {
 	local seen=0 now since=$SECONDS limit=$((TIMEOUT + 60))
 
 	while kill -0 "$QEMU_PID" 2>/dev/null; do
 		sleep 5
-		now=$(grep -ac '@@LANE' "$WORK/console.log" || true)
+		now=$(grep -ac '@@LANE' "$TESTLOG" || true)
 		if [[ $now != "$seen" ]]; then
 			seen=$now
 			since=$SECONDS
 		elif ((SECONDS - since > limit)); then
 			echo "no progress for ${limit}s after:" \
-				"$(grep -a '@@LANE' "$WORK/console.log" | tail -n 1 |
+				"$(grep -a '@@LANE' "$TESTLOG" | tail -n 1 |
 					tr -d '\r')" >"$WORK/hung"
+			echo "info registers -a" >&7
+			sleep 3
 			kill "$QEMU_PID" 2>/dev/null || true
 			return
 		fi
 	done
 }
 
+# One line per vCPU from the monitor's register dump: where it was, whether
+# in the kernel (CPL=0) and halted.  nokaslr keeps kernel addresses the same
+# from boot to boot (Debian's System.map is a stub, so no symbols here).
+show_vcpus() {
+	tr -d '\r' <"$QEMULOG" | awk '
+		/^CPU#/ { cpu = $1 }
+		/^RIP=/ { print "#   host:", cpu, $1, $4, $8 }'
+}
+
+# boot TARGETS: one boot of the emulated host.  The kernel console (ttyS0)
+# goes to $KLOG, the guest's /init and tests (ttyS1) to $TESTLOG, the TAP
+# cases (numbered after $NCASES) to stdout.
 boot() {
-	local cpu=qemu64,+svm,+npt ntargets rc=0
+	local targets=$1 cpu=qemu64,+svm,+npt limit=$BOOT_TIMEOUT rc=0
 
 	[[ $NPT == on ]] || cpu=qemu64,+svm,-npt
-	ntargets=$(wc -w <<<"$TARGETS")
-	if [[ -z $BOOT_TIMEOUT ]]; then
-		BOOT_TIMEOUT=$((120 + ntargets * (30 + NPROGS * (TIMEOUT + 10))))
+	if [[ -z $limit ]]; then
+		limit=$((120 + $(wc -w <<<"$targets") * (30 + NPROGS * (TIMEOUT + 10))))
 	fi
-	log "booting: $NPROGS program(s) x targets '$TARGETS', npt $NPT," \
-		"smp $SMP, limit ${BOOT_TIMEOUT}s"
-	: >"$WORK/console.log"
-	# stdin from /dev/null: qemu must not take over a terminal.
-	timeout -k 10 "$BOOT_TIMEOUT" qemu-system-x86_64 -M q35 -accel tcg \
+	log "boot $NBOOTS: $NPROGS program(s) x targets '$targets', npt $NPT," \
+		"smp $SMP, limit ${limit}s"
+	rm -f "$WORK/hung" "$WORK/monitor"
+	: >"$KLOG"
+	: >"$TESTLOG"
+	# With both serial ports given, -nographic leaves only the monitor on
+	# stdio: a FIFO we hold open, never a terminal.
+	mkfifo "$WORK/monitor"
+	timeout -k 10 "$limit" qemu-system-x86_64 -M q35 -accel tcg \
 		-cpu "$cpu" -smp "$SMP" -m 2G -nographic -no-reboot \
+		-serial "file:$KLOG" -serial "file:$TESTLOG" \
 		-kernel "$KERNEL" -initrd "$WORK/initramfs.cpio" \
-		-append "console=ttyS0 tsc=reliable panic=-1 quiet $APPEND" \
-		</dev/null >"$WORK/console.log" 2>&1 &
+		-append "console=ttyS0 tsc=reliable panic=-1 quiet nokaslr $APPEND" \
+		<"$WORK/monitor" >"$QEMULOG" 2>&1 &
 	QEMU_PID=$!
+	exec 7>"$WORK/monitor"
 	watchdog &
 	WATCHDOG_PID=$!
-	tail -n +1 --pid="$QEMU_PID" -f "$WORK/console.log" |
+	tail -n +1 --pid="$QEMU_PID" -f "$TESTLOG" |
 		awk -v timeout="$TIMEOUT" -v counts="$WORK/counts" -v raw="$RAW" \
+			-v n="$NCASES" -v header="$((NBOOTS == 1))" \
 			-f "$LANES_DIR/tap.awk"
 	wait "$QEMU_PID" || rc=$?
 	kill "$WATCHDOG_PID" 2>/dev/null || true
 	wait "$WATCHDOG_PID" 2>/dev/null || true
+	exec 7>&-
+	QEMU_PID=
+	WATCHDOG_PID=
 	if [[ $rc -eq 124 ]]; then
-		echo "boot timed out after ${BOOT_TIMEOUT}s" >"$WORK/hung"
+		echo "boot timed out after ${limit}s" >"$WORK/hung"
 	fi
 }
 
@@ -298,10 +326,17 @@ BAD_LOG='Oops|BUG:|WARNING:|general protection fault|KASAN|kernel BUG'
 BAD_LOG+='|sleeping function called from invalid context|Kernel panic'
 BAD_LOG+='|UBSAN:|blocked for more than|detected stalls|soft lockup'
 
-# The kernel log between the guest's dmesg markers, CRs stripped.
+tests_log() {
+	tr -d '\r' <"$TESTLOG"
+}
+
+guest_finished() {
+	tests_log | grep -q '^@@LANE dmesg-end'
+}
+
+# The kernel log, as /init dumped it between markers at the end.
 kernel_log() {
-	tr -d '\r' <"$WORK/console.log" |
-		sed -n '/^@@LANE dmesg-begin/,/^@@LANE dmesg-end/p' |
+	tests_log | sed -n '/^@@LANE dmesg-begin/,/^@@LANE dmesg-end/p' |
 		grep -v '^@@LANE'
 }
 
@@ -313,26 +348,45 @@ show_bad_log() {
 		first && NR < first + 60 { print }' | sed 's/^/#   /'
 }
 
+# Add this boot's counts and its "kernel log clean" case to the totals.
 check_kernel_log() {
-	local n
+	local p f s name="kernel log clean"
 
-	read -r PASSED FAILED SKIPPED n <"$WORK/counts"
-	n=$((n + 1))
-	if ! tr -d '\r' <"$WORK/console.log" | grep -q '^@@LANE dmesg-end'; then
-		echo "not ok $n kernel log clean: guest did not finish" \
+	read -r p f s NCASES <"$WORK/counts"
+	PASSED=$((PASSED + p))
+	FAILED=$((FAILED + f))
+	SKIPPED=$((SKIPPED + s))
+	NCASES=$((NCASES + 1))
+	[[ $NBOOTS -eq 1 ]] || name+=" (boot $NBOOTS)"
+	if ! guest_finished; then
+		echo "not ok $NCASES $name: guest did not finish" \
 			"(crash, hang or timeout); last console lines:"
 		[[ ! -f $WORK/hung ]] || sed 's/^/#   host: /' "$WORK/hung"
-		tr -d '\r' <"$WORK/console.log" | tail -n 40 | sed 's/^/#   /'
+		show_vcpus
+		tr -d '\r' <"$KLOG" | tail -n 60 | sed 's/^/#   /'
 		FAILED=$((FAILED + 1))
 	elif kernel_log | grep -Eq "$BAD_LOG"; then
-		echo "not ok $n kernel log clean"
+		echo "not ok $NCASES $name"
 		show_bad_log
 		FAILED=$((FAILED + 1))
 	else
-		echo "ok $n kernel log clean"
+		echo "ok $NCASES $name"
 		PASSED=$((PASSED + 1))
 	fi
-	echo "1..$n"
+}
+
+# Targets of TARGETS that the last boot never started: a target that wedges
+# or crashes the guest must not hide the results of the ones after it.
+targets_left() {
+	local last t found=0
+
+	guest_finished && return 0
+	last=$(tests_log | sed -n 's/^.*@@LANE target //p' | tail -n 1)
+	[[ -n $last && $last != lane ]] || return 0
+	for t in $1; do
+		[[ $found == 0 ]] || echo "$t"
+		[[ $t != "$last" ]] || found=1
+	done
 }
 
 cleanup() {
@@ -341,22 +395,32 @@ cleanup() {
 	for pid in ${QEMU_PID:-} ${WATCHDOG_PID:-}; do
 		kill "$pid" 2>/dev/null || true
 	done
-	rm -rf "$WORK/root" "$WORK/initramfs.cpio"
+	rm -rf "$WORK/root" "$WORK/initramfs.cpio" "$WORK/monitor"
 }
 
 main() {
-	local start=$SECONDS
+	local start=$SECONDS todo
 
 	parse_args "$@"
 	pick_kernel
 	WORK=$(mktemp -d /tmp/kvmod-lane.XXXXXX)
 	trap cleanup EXIT
-	build_initramfs
-	boot
-	QEMU_PID=
-	WATCHDOG_PID=
-	check_kernel_log
-	log "console log: $WORK/console.log ($((SECONDS - start))s)"
+	stage_all
+	PASSED=0 FAILED=0 SKIPPED=0 NCASES=0 NBOOTS=0
+	todo=$TARGETS
+	while [[ -n $todo ]]; do
+		NBOOTS=$((NBOOTS + 1))
+		KLOG=$WORK/kernel.$NBOOTS.log
+		TESTLOG=$WORK/tests.$NBOOTS.log
+		QEMULOG=$WORK/qemu.$NBOOTS.log
+		write_config "$todo"
+		pack_initramfs
+		boot "$todo"
+		check_kernel_log
+		todo=$(targets_left "$todo" | xargs)
+	done
+	echo "1..$NCASES"
+	log "logs: $WORK/{kernel,tests,qemu}.*.log ($((SECONDS - start))s)"
 	[[ -z $COUNTS ]] || echo "$PASSED $FAILED $SKIPPED" >"$COUNTS"
 	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 	[[ $FAILED -eq 0 ]]
