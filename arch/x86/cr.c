@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Guest writes to CR0 and CR4 (MOV to CR, CLTS, LMSW).
+ * Guest writes to CR0 and CR4 (MOV to CR, CLTS, LMSW), and debug-register
+ * moves while userspace's hardware breakpoints own the real ones.
  *
  * They exit so that the checks depend on what the guest's CPUID offers,
  * not on what the host CPU would accept, and so that the combinations the
@@ -101,19 +102,6 @@ static bool legacy_prefix(u8 b)
 	}
 }
 
-/* kvm_regs in the hardware's register-number order. */
-static u64 *gpr(struct kvmod_vcpu *vcpu, unsigned int n)
-{
-	struct kvm_regs *r = &vcpu->arch.regs;
-	u64 *const map[16] = {
-		&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
-		&r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
-		&r->r12, &r->r13, &r->r14, &r->r15,
-	};
-
-	return map[n & 15];
-}
-
 /*
  * Decode MOV CRn,reg (0F 22), CLTS (0F 06) or register-form LMSW
  * (0F 01 /6).  Returns the length, or 0 if it is none of them.
@@ -142,7 +130,7 @@ static unsigned int decode_cr_write(struct kvmod_vcpu *vcpu, const u8 *b,
 			return 0;
 		modrm = b[i + 2];
 		*cr = ((modrm >> 3) & 7) | (rex & 4 ? 8 : 0);
-		*val = *gpr(vcpu, (modrm & 7) | (rex & 1 ? 8 : 0));
+		*val = *kvmod_gpr(vcpu, (modrm & 7) | (rex & 1 ? 8 : 0));
 		if (!long_mode)
 			*val = (u32)*val;
 		return i + 3;
@@ -153,13 +141,91 @@ static unsigned int decode_cr_write(struct kvmod_vcpu *vcpu, const u8 *b,
 		if (((modrm >> 3) & 7) != 6 || (modrm >> 6) != 3)
 			return 0;
 		*cr = 0;
-		*val = *gpr(vcpu, (modrm & 7) | (rex & 1 ? 8 : 0)) & 0xf;
+		*val = *kvmod_gpr(vcpu, (modrm & 7) | (rex & 1 ? 8 : 0)) & 0xf;
 		/* LMSW can set PE but never clear it. */
 		*val = (*cr0_val & ~0xeULL) | *val | (*cr0_val & X86_CR0_PE);
 		return i + 3;
 	default:
 		return 0;
 	}
+}
+
+/* MOV DRn,reg (0F 23) or MOV reg,DRn (0F 21): the length, or 0. */
+static unsigned int decode_dr_move(const u8 *b, unsigned int n, bool long_mode,
+				   unsigned int *dr, unsigned int *reg,
+				   bool *write)
+{
+	unsigned int i = 0;
+	u8 rex = 0;
+
+	while (i < n && legacy_prefix(b[i]))
+		i++;
+	if (long_mode && i < n && (b[i] & 0xf0) == 0x40)
+		rex = b[i++];
+	if (i + 3 > n || b[i] != 0x0f || (b[i + 1] != 0x21 && b[i + 1] != 0x23))
+		return 0;
+	*write = b[i + 1] == 0x23;
+	*dr = (b[i + 2] >> 3) & 7;
+	*reg = (b[i + 2] & 7) | (rex & 1 ? 8 : 0);
+	return i + 3;
+}
+
+/**
+ * kvmod_emulate_dr_access() - the guest moves to or from a debug register
+ *	while the hardware ones hold userspace's breakpoints
+ * @vcpu: the vCPU, at the instruction
+ *
+ * Return: as exit handlers do.
+ */
+int kvmod_emulate_dr_access(struct kvmod_vcpu *vcpu)
+{
+	u8 bytes[X86_MAX_INSN_LEN] = {};
+	struct kvm_debugregs dbg = {};
+	struct x86_emu_ctxt c;
+	struct x86_insn insn;
+	struct kvm_sregs s;
+	unsigned int nbytes = 0, len, dr, reg;
+	bool write;
+	u64 *val;
+
+	kvmod_emul_ctxt_init(vcpu, &c, &s);
+	if (kvmod_fetch_insn(vcpu, &c, &s, &insn, bytes, &nbytes) == 1)
+		return 1;
+	len = decode_dr_move(bytes, nbytes, c.mode == X86_MODE_LONG64, &dr,
+			     &reg, &write);
+	if (!len)
+		return kvmod_emulation_failed(vcpu, bytes, nbytes);
+	if (c.cpl) {
+		kvmod_queue_exception(vcpu, GP_VECTOR, true, 0);
+		return 1;
+	}
+	/* DR4/DR5 alias DR6/DR7 unless CR4.DE makes them reserved. */
+	if (dr == 4 || dr == 5) {
+		if (s.cr4 & X86_CR4_DE) {
+			kvmod_queue_exception(vcpu, UD_VECTOR, false, 0);
+			return 1;
+		}
+		dr += 2;
+	}
+
+	kvmod_x86->get_debugregs(vcpu, &dbg);
+	val = dr < 4 ? &dbg.db[dr] : dr == 6 ? &dbg.dr6 : &dbg.dr7;
+	if (write) {
+		u64 v = *kvmod_gpr(vcpu, reg);
+
+		if (c.mode != X86_MODE_LONG64)
+			v = (u32)v;
+		if (dr >= 6 && (v >> 32)) {
+			kvmod_queue_exception(vcpu, GP_VECTOR, true, 0);
+			return 1;
+		}
+		*val = v;
+		kvmod_x86->set_debugregs(vcpu, &dbg);
+	} else {
+		*kvmod_gpr(vcpu, reg) = c.mode == X86_MODE_LONG64 ? *val : (u32)*val;
+	}
+	vcpu->arch.regs.rip += len;
+	return 1;
 }
 
 /**
@@ -185,13 +251,8 @@ int kvmod_emulate_cr_write(struct kvmod_vcpu *vcpu)
 	/* The decoder need not know these opcodes: the bytes are enough. */
 	len = decode_cr_write(vcpu, bytes, nbytes, c.mode == X86_MODE_LONG64,
 			      &cr, &s.cr0, &val);
-	if (!len || (cr != 0 && cr != 4)) {
-		u64 data[3] = { vcpu->arch.regs.rip, 0, 0 };
-
-		memcpy(&data[1], bytes, 15);
-		return kvmod_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					    ARRAY_SIZE(data), data);
-	}
+	if (!len || (cr != 0 && cr != 4))
+		return kvmod_emulation_failed(vcpu, bytes, nbytes);
 
 	if (c.cpl)
 		r = 1;

@@ -194,6 +194,23 @@ static const struct x86_emu_ops emul_ops = {
 	.set_vec = emul_set_vec,
 };
 
+/**
+ * kvmod_gpr() - a general register by its hardware number (RAX=0..R15=15)
+ * @vcpu: the vCPU
+ * @n: register number
+ */
+u64 *kvmod_gpr(struct kvmod_vcpu *vcpu, unsigned int n)
+{
+	struct kvm_regs *r = &vcpu->arch.regs;
+	u64 *const map[16] = {
+		&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
+		&r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
+		&r->r12, &r->r13, &r->r14, &r->r15,
+	};
+
+	return map[n & 15];
+}
+
 static void seg_to_emu(const struct kvm_segment *s, struct x86_emu_seg *e)
 {
 	*e = (struct x86_emu_seg) {
@@ -225,23 +242,8 @@ void kvmod_emul_ctxt_init(struct kvmod_vcpu *vcpu, struct x86_emu_ctxt *c,
 
 	kvmod_x86->get_sregs(vcpu, s);
 	memset(c, 0, sizeof(*c));
-	/* struct kvm_regs and the hardware order differ. */
-	c->regs[X86_RAX] = r->rax;
-	c->regs[X86_RCX] = r->rcx;
-	c->regs[X86_RDX] = r->rdx;
-	c->regs[X86_RBX] = r->rbx;
-	c->regs[X86_RSP] = r->rsp;
-	c->regs[X86_RBP] = r->rbp;
-	c->regs[X86_RSI] = r->rsi;
-	c->regs[X86_RDI] = r->rdi;
-	c->regs[X86_R8] = r->r8;
-	c->regs[X86_R9] = r->r9;
-	c->regs[X86_R10] = r->r10;
-	c->regs[X86_R11] = r->r11;
-	c->regs[X86_R12] = r->r12;
-	c->regs[X86_R13] = r->r13;
-	c->regs[X86_R14] = r->r14;
-	c->regs[X86_R15] = r->r15;
+	for (i = 0; i < 16; i++)
+		c->regs[i] = *kvmod_gpr(vcpu, i);
 	c->rip = r->rip;
 	c->rflags = r->rflags;
 	for (i = 0; i < X86_NR_SEGS; i++)
@@ -259,23 +261,10 @@ void kvmod_emul_ctxt_commit(struct kvmod_vcpu *vcpu,
 			    const struct x86_emu_ctxt *c)
 {
 	struct kvm_regs *r = &vcpu->arch.regs;
+	int i;
 
-	r->rax = c->regs[X86_RAX];
-	r->rcx = c->regs[X86_RCX];
-	r->rdx = c->regs[X86_RDX];
-	r->rbx = c->regs[X86_RBX];
-	r->rsp = c->regs[X86_RSP];
-	r->rbp = c->regs[X86_RBP];
-	r->rsi = c->regs[X86_RSI];
-	r->rdi = c->regs[X86_RDI];
-	r->r8 = c->regs[X86_R8];
-	r->r9 = c->regs[X86_R9];
-	r->r10 = c->regs[X86_R10];
-	r->r11 = c->regs[X86_R11];
-	r->r12 = c->regs[X86_R12];
-	r->r13 = c->regs[X86_R13];
-	r->r14 = c->regs[X86_R14];
-	r->r15 = c->regs[X86_R15];
+	for (i = 0; i < 16; i++)
+		*kvmod_gpr(vcpu, i) = c->regs[i];
 	r->rip = c->rip;
 	r->rflags = c->rflags;
 }
@@ -324,8 +313,17 @@ int kvmod_fetch_insn(struct kvmod_vcpu *vcpu, struct x86_emu_ctxt *c,
 	}
 }
 
-static int emulation_failed(struct kvmod_vcpu *vcpu, const u8 *bytes,
-			    unsigned int nbytes)
+/**
+ * kvmod_emulation_failed() - KVM_EXIT_INTERNAL_ERROR for an instruction
+ *	kvmod cannot emulate, with RIP and its bytes
+ * @vcpu: the vCPU
+ * @bytes: the instruction bytes fetched
+ * @nbytes: how many
+ *
+ * Return: 0, for exit handlers to return.
+ */
+int kvmod_emulation_failed(struct kvmod_vcpu *vcpu, const u8 *bytes,
+			   unsigned int nbytes)
 {
 	u64 data[3] = { vcpu->arch.regs.rip, 0, 0 };
 
@@ -353,12 +351,12 @@ static int emulate_once(struct kvmod_vcpu *vcpu)
 	if (r == 1)
 		return 1;
 	if (r)
-		return emulation_failed(vcpu, bytes, nbytes);
+		return kvmod_emulation_failed(vcpu, bytes, nbytes);
 
 	e->rpos = 0;
 	r = x86_emulate(&call.ctxt, &insn);
 	if (call.failed)
-		return emulation_failed(vcpu, bytes, nbytes);
+		return kvmod_emulation_failed(vcpu, bytes, nbytes);
 
 	switch (r) {
 	case X86_EMU_OK:
@@ -389,7 +387,7 @@ static int emulate_once(struct kvmod_vcpu *vcpu)
 		e->read_pending = true;
 		return 0;
 	default:
-		return emulation_failed(vcpu, bytes, nbytes);
+		return kvmod_emulation_failed(vcpu, bytes, nbytes);
 	}
 }
 

@@ -96,11 +96,11 @@ int kvmod_pio_string_exit(struct kvmod_vcpu *vcpu, u16 port, u8 size,
 	struct kvm_regs *regs = &vcpu->arch.regs;
 	bool down = regs->rflags & X86_EFLAGS_DF;
 	struct kvm_run *run = vcpu->run;
-	u8 bytes[X86_MAX_INSN_LEN];
+	u8 bytes[X86_MAX_INSN_LEN] = {};
 	struct x86_emu_ctxt c;
 	struct x86_insn insn;
 	struct kvm_sregs s;
-	unsigned int nbytes, len;
+	unsigned int nbytes = 0, len;
 	u64 la, first, mask, ea, count;
 	bool rep;
 	int r;
@@ -170,12 +170,7 @@ int kvmod_pio_string_exit(struct kvmod_vcpu *vcpu, u16 port, u8 size,
 	};
 	return 0;
 fail:
-	{
-		u64 data[2] = { regs->rip, port };
-
-		return kvmod_internal_error(vcpu, KVM_INTERNAL_ERROR_EMULATION,
-					    ARRAY_SIZE(data), data);
-	}
+	return kvmod_emulation_failed(vcpu, bytes, nbytes);
 }
 
 static int string_complete(struct kvmod_vcpu *vcpu)

@@ -85,6 +85,10 @@ int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 	case KVM_CAP_XSAVE:
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
+	case KVM_CAP_SET_GUEST_DEBUG:
+		return runs;
+	case KVM_CAP_SET_GUEST_DEBUG2:
+		return runs ? kvmod_guest_debug_supported() : 0;
 	default:
 		return 0;
 	}
@@ -256,6 +260,9 @@ long kvmod_arch_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 	case KVM_GET_DEBUGREGS:
 	case KVM_SET_DEBUGREGS:
 		return debugregs_ioctl(vcpu, ioctl, argp);
+	case KVM_SET_GUEST_DEBUG:
+	case KVM_TRANSLATE:
+		return kvmod_debug_ioctl(vcpu, ioctl, argp);
 	case KVM_GET_TSC_KHZ:
 		return tsc_khz;
 	case KVM_SET_TSC_KHZ:

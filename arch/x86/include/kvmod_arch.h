@@ -172,6 +172,9 @@ enum kvmod_vcpu_request {
  * @pio: port I/O in flight to userspace.
  * @emul: instruction emulation in flight (MMIO).
  * @exception: exception queued for the guest.
+ * @guest_debug: KVM_GUESTDBG_* flags in force (KVM_SET_GUEST_DEBUG).
+ * @guest_debug_regs: userspace's DR0-3, DR6, DR7 for hardware breakpoints.
+ * @tf_added: single-stepping set RFLAGS.TF for this entry.
  * @mmu_cache: page-table pages allocated before taking the MMU lock.
  * @requests: KVMOD_REQ_* bits.
  * @mode: enum kvmod_vcpu_mode.
@@ -197,6 +200,9 @@ struct kvmod_vcpu_arch {
 	struct kvmod_pio pio;
 	struct kvmod_emul emul;
 	struct kvmod_exception exception;
+	u32 guest_debug;
+	u64 guest_debug_regs[8];
+	bool tf_added;
 	struct kvmod_mmu_cache mmu_cache;
 	unsigned long requests;
 	int mode;

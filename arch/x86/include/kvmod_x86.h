@@ -34,6 +34,7 @@
  * @set_debugregs: load them (validated by the x86 layer).
  * @get_cr8: the task-priority register, for kvm_run on exit.
  * @set_cr8: set it, from kvm_run on entry.
+ * @update_guest_debug: apply vcpu->arch.guest_debug (intercepts, DRs).
  * @get_msr: read an MSR the backend holds (0), or -ENOENT if not its.
  * @set_msr: write one (0), -ENOENT if not its, 1 if the value is invalid.
  * @run: enter the guest once.  Called with interrupts and preemption
@@ -70,6 +71,7 @@ struct kvmod_x86_ops {
 			      const struct kvm_debugregs *dbg);
 	u64 (*get_cr8)(struct kvmod_vcpu *vcpu);
 	void (*set_cr8)(struct kvmod_vcpu *vcpu, u64 cr8);
+	void (*update_guest_debug)(struct kvmod_vcpu *vcpu);
 	int (*get_msr)(struct kvmod_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct kvmod_vcpu *vcpu, u32 index, u64 data);
 
@@ -168,6 +170,9 @@ int kvmod_fetch_insn(struct kvmod_vcpu *vcpu, struct x86_emu_ctxt *c,
 		     const struct kvm_sregs *s, struct x86_insn *insn,
 		     u8 *bytes, unsigned int *nbytes);
 int kvmod_emulate_mmio(struct kvmod_vcpu *vcpu);
+int kvmod_emulation_failed(struct kvmod_vcpu *vcpu, const u8 *bytes,
+			   unsigned int nbytes);
+u64 *kvmod_gpr(struct kvmod_vcpu *vcpu, unsigned int n);
 int kvmod_emul_complete(struct kvmod_vcpu *vcpu);
 void kvmod_emul_reset(struct kvmod_vcpu *vcpu);
 
@@ -175,6 +180,16 @@ void kvmod_emul_reset(struct kvmod_vcpu *vcpu);
 int kvmod_set_cr0(struct kvmod_vcpu *vcpu, struct kvm_sregs *s, u64 val);
 int kvmod_set_cr4(struct kvmod_vcpu *vcpu, struct kvm_sregs *s, u64 val);
 int kvmod_emulate_cr_write(struct kvmod_vcpu *vcpu);
+int kvmod_emulate_dr_access(struct kvmod_vcpu *vcpu);
+
+/* arch/x86/debug.c */
+u32 kvmod_guest_debug_supported(void);
+long kvmod_debug_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
+		       void __user *argp);
+int kvmod_debug_exit(struct kvmod_vcpu *vcpu, u8 vector, u64 pc, u64 dr6,
+		     u64 dr7);
+void kvmod_debug_before_entry(struct kvmod_vcpu *vcpu);
+void kvmod_debug_after_exit(struct kvmod_vcpu *vcpu);
 
 /* arch/x86/vec_regs.c */
 int kvmod_guest_vec_reg(struct kvmod_vcpu *vcpu, unsigned int reg,

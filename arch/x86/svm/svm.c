@@ -18,10 +18,6 @@
 
 #include "svm.h"
 
-/* Architectural values after RESET (SDM Vol. 3 9.1.1, APM Vol. 2 14.1.3). */
-#define DR6_RESET	0xffff0ff0ULL
-#define DR7_RESET	0x400ULL
-#define PAT_RESET	0x0007040600070406ULL
 
 /* VMCB segment attributes pack the descriptor's access bits. */
 static u16 seg_to_attrib(const struct kvm_segment *s)
@@ -66,7 +62,7 @@ static void seg_to_vmcb(const struct kvm_segment *s, struct vmcb_seg *v)
 	v->attrib = seg_to_attrib(s);
 }
 
-static void set_intercept(struct vmcb *vmcb, unsigned int bit)
+void set_intercept(struct vmcb *vmcb, unsigned int bit)
 {
 	vmcb->control.intercepts[bit / 32] |= BIT(bit % 32);
 }
@@ -171,6 +167,8 @@ void svm_vcpu_reset(struct kvmod_vcpu *vcpu)
 	svm->awaiting_iret = false;
 	memset(svm->dr, 0, sizeof(svm->dr));
 	svm->guest_owns_dr = false;
+	svm->hw_bp = false;
+	svm_update_guest_debug(vcpu);
 }
 
 void svm_get_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
@@ -262,13 +260,14 @@ void svm_set_interrupt_shadow(struct kvmod_vcpu *vcpu, u8 shadow)
 		c->int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 }
 
+/* The guest's own view, even while userspace's breakpoints are loaded. */
 void svm_get_debugregs(struct kvmod_vcpu *vcpu, struct kvm_debugregs *dbg)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 
 	memcpy(dbg->db, svm->dr, sizeof(dbg->db));
 	dbg->dr6 = svm->vmcb->save.dr6;
-	dbg->dr7 = svm->vmcb->save.dr7;
+	dbg->dr7 = svm->hw_bp ? svm->guest_dr7 : svm->vmcb->save.dr7;
 }
 
 void svm_set_debugregs(struct kvmod_vcpu *vcpu, const struct kvm_debugregs *dbg)
@@ -277,10 +276,13 @@ void svm_set_debugregs(struct kvmod_vcpu *vcpu, const struct kvm_debugregs *dbg)
 
 	memcpy(svm->dr, dbg->db, sizeof(svm->dr));
 	svm->vmcb->save.dr6 = dbg->dr6;
-	svm->vmcb->save.dr7 = dbg->dr7;
+	if (svm->hw_bp)
+		svm->guest_dr7 = dbg->dr7;
+	else
+		svm->vmcb->save.dr7 = dbg->dr7;
 	/* DR0-3 must now be loaded on every entry. */
 	svm->guest_owns_dr = true;
-	svm_intercept_dr(svm, false);
+	svm_intercept_dr(svm, svm->hw_bp);
 }
 
 static bool pat_valid(u64 pat)
@@ -475,12 +477,45 @@ static void svm_check_nmi_unmask(struct svm_vcpu *svm)
 	}
 }
 
+/*
+ * KVM_SET_GUEST_DEBUG: #BP exits for software breakpoints; for hardware
+ * ones, userspace's DR7 replaces the guest's and DR accesses exit so the
+ * guest cannot disturb them.
+ */
+void svm_update_guest_debug(struct kvmod_vcpu *vcpu)
+{
+	struct svm_vcpu *svm = to_svm(vcpu);
+	u32 dbg = vcpu->arch.guest_debug;
+	bool hw = dbg & KVM_GUESTDBG_USE_HW_BP;
+
+	if (dbg & KVM_GUESTDBG_USE_SW_BP)
+		set_intercept(svm->vmcb, INTERCEPT_EXCEPTION_OFFSET + BP_VECTOR);
+	else
+		clr_intercept(svm->vmcb, INTERCEPT_EXCEPTION_OFFSET + BP_VECTOR);
+
+	if (hw && !svm->hw_bp)
+		svm->guest_dr7 = svm->vmcb->save.dr7;
+	else if (!hw && svm->hw_bp)
+		svm->vmcb->save.dr7 = svm->guest_dr7;
+	svm->hw_bp = hw;
+	if (hw)
+		svm->vmcb->save.dr7 = vcpu->arch.guest_debug_regs[7];
+	svm_intercept_dr(svm, hw || !svm->guest_owns_dr);
+}
+
 static void load_guest_debug(struct svm_vcpu *svm)
 {
+	const u64 *dbg = svm->vcpu->arch.guest_debug_regs;
+
 	/* Host breakpoints must not fire on guest addresses. */
 	if (hw_breakpoint_active())
 		set_debugreg(0, 7);
-	if (svm->guest_owns_dr) {
+	if (svm->hw_bp) {
+		set_debugreg(dbg[0], 0);
+		set_debugreg(dbg[1], 1);
+		set_debugreg(dbg[2], 2);
+		set_debugreg(dbg[3], 3);
+	} else if (svm->guest_owns_dr) {
 		set_debugreg(svm->dr[0], 0);
 		set_debugreg(svm->dr[1], 1);
 		set_debugreg(svm->dr[2], 2);
@@ -490,7 +525,7 @@ static void load_guest_debug(struct svm_vcpu *svm)
 
 static void save_guest_debug(struct svm_vcpu *svm)
 {
-	if (svm->guest_owns_dr) {
+	if (svm->guest_owns_dr && !svm->hw_bp) {
 		get_debugreg(svm->dr[0], 0);
 		get_debugreg(svm->dr[1], 1);
 		get_debugreg(svm->dr[2], 2);

@@ -26,6 +26,11 @@ struct svm_cpu {
 
 DECLARE_PER_CPU(struct svm_cpu, svm_cpus);
 
+/* Architectural values after RESET (SDM Vol. 3 9.1.1, APM Vol. 2 14.1.3). */
+#define DR6_RESET	0xffff0ff0ULL
+#define DR7_RESET	0x400ULL
+#define PAT_RESET	0x0007040600070406ULL
+
 /**
  * struct svm_vcpu - per-vCPU AMD-V state
  * @vcpu: the generic vCPU.
@@ -37,6 +42,8 @@ DECLARE_PER_CPU(struct svm_cpu, svm_cpus);
  * @dr: the guest's DR0-3.
  * @awaiting_iret: an IRET intercepted while NMIs were blocked has not
  *	completed yet; @iret_rip is where it was.
+ * @hw_bp: userspace's hardware breakpoints are in force; the guest's DR7
+ *	waits in @guest_dr7.
  */
 struct svm_vcpu {
 	struct kvmod_vcpu *vcpu;
@@ -49,6 +56,8 @@ struct svm_vcpu {
 	unsigned long dr[4];
 	bool awaiting_iret;
 	u64 iret_rip;
+	bool hw_bp;
+	u64 guest_dr7;
 };
 
 static inline struct svm_vcpu *to_svm(struct kvmod_vcpu *vcpu)
@@ -71,6 +80,7 @@ void svm_set_sregs(struct kvmod_vcpu *vcpu, const struct kvm_sregs *sregs);
 u64 svm_get_cr4(struct kvmod_vcpu *vcpu);
 u64 svm_get_cr8(struct kvmod_vcpu *vcpu);
 void svm_set_cr8(struct kvmod_vcpu *vcpu, u64 cr8);
+void svm_update_guest_debug(struct kvmod_vcpu *vcpu);
 u8 svm_get_interrupt_shadow(struct kvmod_vcpu *vcpu);
 void svm_set_interrupt_shadow(struct kvmod_vcpu *vcpu, u8 shadow);
 void svm_get_debugregs(struct kvmod_vcpu *vcpu, struct kvm_debugregs *dbg);
@@ -79,6 +89,7 @@ void svm_set_debugregs(struct kvmod_vcpu *vcpu,
 int svm_get_msr(struct kvmod_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data);
 void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb, bool irq_window);
+void set_intercept(struct vmcb *vmcb, unsigned int bit);
 void clr_intercept(struct vmcb *vmcb, unsigned int bit);
 void svm_skip_instruction(struct svm_vcpu *svm, unsigned int len);
 void svm_dump_vmcb(struct svm_vcpu *svm);

@@ -154,6 +154,7 @@ const struct kvmod_x86_ops kvmod_svm_ops = {
 	.set_debugregs	= svm_set_debugregs,
 	.get_cr8	= svm_get_cr8,
 	.set_cr8	= svm_set_cr8,
+	.update_guest_debug = svm_update_guest_debug,
 	.get_msr	= svm_get_msr,
 	.set_msr	= svm_set_msr,
 	.run		= svm_run,

@@ -137,6 +137,9 @@ static int exit_cr_write(struct svm_vcpu *svm)
 
 static int exit_dr_access(struct svm_vcpu *svm)
 {
+	/* Userspace's breakpoints are in the DRs: show the guest its own. */
+	if (svm->hw_bp)
+		return kvmod_emulate_dr_access(svm->vcpu);
 	/*
 	 * Hand the debug registers to the guest and run the instruction
 	 * again; from now on DR0-3 are switched around every VMRUN.
@@ -146,10 +149,31 @@ static int exit_dr_access(struct svm_vcpu *svm)
 	return 1;
 }
 
+static u64 linear_rip(struct svm_vcpu *svm)
+{
+	return svm->vmcb->save.cs.base + svm->vcpu->arch.regs.rip;
+}
+
 static int exit_db(struct svm_vcpu *svm)
 {
+	struct vmcb_save_area *save = &svm->vmcb->save;
+	u64 dr6 = save->dr6;
+
+	if (svm->vcpu->arch.guest_debug &
+	    (KVM_GUESTDBG_SINGLESTEP | KVM_GUESTDBG_USE_HW_BP)) {
+		/* The debugger's event: DR6 starts afresh for the next one. */
+		save->dr6 = DR6_RESET;
+		return kvmod_debug_exit(svm->vcpu, DB_VECTOR, linear_rip(svm),
+					dr6, save->dr7);
+	}
 	kvmod_queue_exception(svm->vcpu, DB_VECTOR, false, 0);
 	return 1;
+}
+
+static int exit_bp(struct svm_vcpu *svm)
+{
+	return kvmod_debug_exit(svm->vcpu, BP_VECTOR, linear_rip(svm),
+				svm->vmcb->save.dr6, svm->vmcb->save.dr7);
 }
 
 static int exit_ac(struct svm_vcpu *svm)
@@ -218,6 +242,7 @@ static const svm_exit_handler exit_handlers[] = {
 	[SVM_EXIT_WRITE_CR4]		= exit_cr_write,
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7]	= exit_dr_access,
 	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= exit_db,
+	[SVM_EXIT_EXCP_BASE + BP_VECTOR]	= exit_bp,
 	[SVM_EXIT_EXCP_BASE + AC_VECTOR]	= exit_ac,
 	[SVM_EXIT_INTR]			= exit_resume,
 	[SVM_EXIT_NMI]			= exit_resume,
