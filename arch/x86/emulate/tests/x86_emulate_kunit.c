@@ -15,6 +15,7 @@
 struct kt_env {
 	struct x86_emu_ctxt c;
 	u8 mem[KT_MEM_SIZE];
+	u8 vec[16][32];
 	u64 stop_lo, stop_hi;
 	bool replay;		/* serve the next stopped read from mem */
 };
@@ -52,9 +53,31 @@ static int kt_write(struct x86_emu_ctxt *c, u64 lin, const void *buf,
 	       X86_EMU_OK;
 }
 
+static int kt_get_vec(struct x86_emu_ctxt *c, unsigned int reg, void *buf,
+		      unsigned int size)
+{
+	struct kt_env *e = c->opaque;
+
+	memcpy(buf, e->vec[reg], size);
+	return X86_EMU_OK;
+}
+
+static int kt_set_vec(struct x86_emu_ctxt *c, unsigned int reg,
+		      const void *buf, unsigned int size, bool zero_upper)
+{
+	struct kt_env *e = c->opaque;
+
+	memcpy(e->vec[reg], buf, size);
+	if (zero_upper)
+		memset(e->vec[reg] + size, 0, sizeof(e->vec[reg]) - size);
+	return X86_EMU_OK;
+}
+
 static const struct x86_emu_ops kt_ops = {
 	.read = kt_read,
 	.write = kt_write,
+	.get_vec = kt_get_vec,
+	.set_vec = kt_set_vec,
 };
 
 static struct kt_env *kt_env_new(struct kunit *test, enum x86_cpu_mode mode)
@@ -204,6 +227,55 @@ static void emulate_rep_stos(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->c.rip, 0x102);
 }
 
+static void emulate_vector_moves(struct kunit *test)
+{
+	static const u8 movdqu_load[] = { 0xf3, 0x0f, 0x6f, 0x03 };
+	static const u8 vmovdqa_load[] = { 0xc5, 0xf9, 0x6f, 0x03 };
+	static const u8 movdqa_store[] = { 0x66, 0x0f, 0x7f, 0x03 };
+	struct kt_env *e = kt_env_new(test, X86_MODE_LONG64);
+	unsigned int i;
+
+	for (i = 0; i < 16; i++)
+		e->mem[0x1000 + i] = i + 1;
+	memset(e->vec[0], 0xee, sizeof(e->vec[0]));
+	e->c.regs[X86_RBX] = 0x1000;
+	/* Legacy SSE keeps the upper YMM half; VEX.128 clears it. */
+	KUNIT_EXPECT_EQ(test, kt_run(e, movdqu_load, sizeof(movdqu_load)),
+			X86_EMU_OK);
+	KUNIT_EXPECT_EQ(test, e->vec[0][15], 16);
+	KUNIT_EXPECT_EQ(test, e->vec[0][16], 0xee);
+	KUNIT_EXPECT_EQ(test, kt_run(e, vmovdqa_load, sizeof(vmovdqa_load)),
+			X86_EMU_OK);
+	KUNIT_EXPECT_EQ(test, e->vec[0][16], 0);
+	/* MOVDQA to a misaligned address: #GP(0), RIP unchanged. */
+	e->c.regs[X86_RBX] = 0x1004;
+	KUNIT_EXPECT_EQ(test, kt_run(e, movdqa_store, sizeof(movdqa_store)),
+			X86_EMU_FAULT);
+	KUNIT_EXPECT_EQ(test, e->c.exception.vector, X86_VEC_GP);
+	KUNIT_EXPECT_EQ(test, e->c.rip, 0x108);
+}
+
+static void emulate_real_mode(struct kunit *test)
+{
+	static const u8 mov_bp[] = { 0x89, 0x46, 0x02 };	/* mov [bp+2],ax */
+	struct kt_env *e = kt_env_new(test, X86_MODE_REAL);
+	int i;
+
+	for (i = 0; i < X86_NR_SEGS; i++)
+		e->c.seg[i].limit = 0xffff;
+	e->c.seg[X86_SEG_SS].base = 0x2000;
+	e->c.regs[X86_RAX] = 0xbeef;
+	e->c.regs[X86_RBP] = 0x10;
+	KUNIT_EXPECT_EQ(test, kt_run(e, mov_bp, sizeof(mov_bp)), X86_EMU_OK);
+	KUNIT_EXPECT_EQ(test, e->mem[0x2012], 0xef);
+	KUNIT_EXPECT_EQ(test, e->mem[0x2013], 0xbe);
+	/* A word at offset 0xffff crosses the limit: #SS(0), BP selects SS. */
+	e->c.regs[X86_RBP] = 0xfffd;
+	KUNIT_EXPECT_EQ(test, kt_run(e, mov_bp, sizeof(mov_bp)),
+			X86_EMU_FAULT);
+	KUNIT_EXPECT_EQ(test, e->c.exception.vector, X86_VEC_SS);
+}
+
 struct kt_pmem {
 	u8 m[0x8000];
 };
@@ -275,6 +347,8 @@ static struct kunit_case x86_emulate_cases[] = {
 	KUNIT_CASE(emulate_stop_restart),
 	KUNIT_CASE(emulate_faults),
 	KUNIT_CASE(emulate_rep_stos),
+	KUNIT_CASE(emulate_vector_moves),
+	KUNIT_CASE(emulate_real_mode),
 	KUNIT_CASE(walk_long_mode),
 	{}
 };
