@@ -156,15 +156,19 @@ static bool canonical(const struct x86_emu_ctxt *c, u64 la)
  * and, in protected mode, the segment type.  Violations raise #SS(0) for
  * SS and #GP(0) for the others.
  *
- * Return: X86_EMU_OK, or X86_EMU_FAULT with &x86_emu_ctxt.exception set.
+ * Return: X86_EMU_OK, X86_EMU_FAULT with &x86_emu_ctxt.exception set, or
+ * X86_EMU_UNHANDLED for a segment number or size that makes no sense.
  */
 int x86_emu_linear(struct x86_emu_ctxt *c, unsigned int seg, u64 ea,
 		   unsigned int size, bool write, u64 *linear)
 {
 	u8 vec = seg == X86_SEG_SS ? X86_VEC_SS : X86_VEC_GP;
-	const struct x86_emu_seg *s = &c->seg[seg];
+	const struct x86_emu_seg *s;
 	u64 last = ea + size - 1;
 
+	if (seg >= X86_NR_SEGS || !size)
+		return X86_EMU_UNHANDLED;
+	s = &c->seg[seg];
 	if (c->mode == X86_MODE_LONG64) {
 		u64 la = ea;
 
