@@ -113,7 +113,7 @@ void kvmod_post_run(struct kvmod_vcpu *vcpu)
 	run->ready_for_interrupt_injection = kvmod_ready_for_interrupt(vcpu);
 }
 
-static void get_events(struct kvmod_vcpu *vcpu, struct kvm_vcpu_events *e)
+void kvmod_get_events(struct kvmod_vcpu *vcpu, struct kvm_vcpu_events *e)
 {
 	struct kvmod_vcpu_arch *a = &vcpu->arch;
 
@@ -133,7 +133,7 @@ static void get_events(struct kvmod_vcpu *vcpu, struct kvm_vcpu_events *e)
 	e->flags = KVM_VCPUEVENT_VALID_NMI_PENDING | KVM_VCPUEVENT_VALID_SHADOW;
 }
 
-static int set_events(struct kvmod_vcpu *vcpu, const struct kvm_vcpu_events *e)
+int kvmod_set_events(struct kvmod_vcpu *vcpu, const struct kvm_vcpu_events *e)
 {
 	struct kvmod_vcpu_arch *a = &vcpu->arch;
 	bool exception = e->exception.injected;
@@ -194,12 +194,12 @@ long kvmod_events_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 		vcpu->arch.nmi_pending = true;
 		return 0;
 	case KVM_GET_VCPU_EVENTS:
-		get_events(vcpu, &events);
+		kvmod_get_events(vcpu, &events);
 		return copy_to_user(argp, &events, sizeof(events)) ? -EFAULT : 0;
 	case KVM_SET_VCPU_EVENTS:
 		if (copy_from_user(&events, argp, sizeof(events)))
 			return -EFAULT;
-		return set_events(vcpu, &events);
+		return kvmod_set_events(vcpu, &events);
 	case KVM_GET_MP_STATE:
 		/* No in-kernel APIC: a vCPU is always runnable. */
 		mp.mp_state = KVM_MP_STATE_RUNNABLE;

@@ -138,6 +138,43 @@ static int vcpu_enter_guest(struct kvmod_vcpu *vcpu)
 	return kvmod_x86->handle_exit(vcpu);
 }
 
+/* kvm_run->s.regs: state userspace changed there goes in before running. */
+static int sync_regs_in(struct kvmod_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct kvm_sync_regs *sync = &run->s.regs;
+
+	if (run->kvm_dirty_regs & KVM_SYNC_X86_REGS) {
+		kvmod_set_regs(vcpu, &sync->regs);
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_REGS;
+	}
+	if (run->kvm_dirty_regs & KVM_SYNC_X86_SREGS) {
+		if (kvmod_set_sregs(vcpu, &sync->sregs))
+			return -EINVAL;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_SREGS;
+	}
+	if (run->kvm_dirty_regs & KVM_SYNC_X86_EVENTS) {
+		if (kvmod_set_events(vcpu, &sync->events))
+			return -EINVAL;
+		run->kvm_dirty_regs &= ~KVM_SYNC_X86_EVENTS;
+	}
+	return 0;
+}
+
+/* ... and the state userspace asked to see comes out on every return. */
+static void sync_regs_out(struct kvmod_vcpu *vcpu)
+{
+	struct kvm_run *run = vcpu->run;
+	struct kvm_sync_regs *sync = &run->s.regs;
+
+	if (run->kvm_valid_regs & KVM_SYNC_X86_REGS)
+		sync->regs = vcpu->arch.regs;
+	if (run->kvm_valid_regs & KVM_SYNC_X86_SREGS)
+		kvmod_get_sregs(vcpu, &sync->sregs);
+	if (run->kvm_valid_regs & KVM_SYNC_X86_EVENTS)
+		kvmod_get_events(vcpu, &sync->events);
+}
+
 /**
  * kvmod_vcpu_run() - KVM_RUN
  * @vcpu: the vCPU, with its mutex held
@@ -153,11 +190,21 @@ int kvmod_vcpu_run(struct kvmod_vcpu *vcpu)
 	if (!kvmod_x86->tdp_format())
 		return -EOPNOTSUPP;
 
-	/* Without an in-kernel APIC, userspace owns the TPR through cr8. */
-	if (run->cr8 & ~0xfULL)
-		return -EINVAL;
-	kvmod_x86->set_cr8(vcpu, run->cr8);
 	run->flags = 0;
+	if ((run->kvm_valid_regs | run->kvm_dirty_regs) &
+	    ~KVM_SYNC_X86_VALID_FIELDS) {
+		r = -EINVAL;
+		goto out;
+	}
+	r = sync_regs_in(vcpu);
+	if (r)
+		goto out;
+	/* Without an in-kernel APIC, userspace owns the TPR through cr8. */
+	if (run->cr8 & ~0xfULL) {
+		r = -EINVAL;
+		goto out;
+	}
+	kvmod_x86->set_cr8(vcpu, run->cr8);
 
 	r = kvmod_pio_complete(vcpu);
 	if (r > 0)
@@ -191,6 +238,8 @@ int kvmod_vcpu_run(struct kvmod_vcpu *vcpu)
 	}
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
 out:
+	if (run->kvm_valid_regs)
+		sync_regs_out(vcpu);
 	kvmod_post_run(vcpu);
 	return r;
 }

@@ -112,7 +112,7 @@ static bool sregs_valid(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s)
 	return kvmod_apic_base_valid(vcpu, s->apic_base);
 }
 
-static void get_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
+void kvmod_get_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
 {
 	memset(s, 0, sizeof(*s));
 	kvmod_x86->get_sregs(vcpu, s);
@@ -122,7 +122,7 @@ static void get_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
 			  (unsigned long *)s->interrupt_bitmap);
 }
 
-static int set_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
+int kvmod_set_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
 {
 	unsigned long *pending = (unsigned long *)s->interrupt_bitmap;
 	struct kvm_sregs old;
@@ -142,6 +142,15 @@ static int set_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
 	vec = find_first_bit(pending, KVM_NR_INTERRUPTS);
 	vcpu->arch.pending_irq = vec < KVM_NR_INTERRUPTS ? vec : -1;
 	return 0;
+}
+
+/* KVM_SET_REGS, also through kvm_run's sync area. */
+void kvmod_set_regs(struct kvmod_vcpu *vcpu, const struct kvm_regs *regs)
+{
+	vcpu->arch.regs = *regs;
+	vcpu->arch.regs.rflags |= X86_EFLAGS_FIXED;
+	/* As on KVM: new registers cancel an exception not yet delivered. */
+	vcpu->arch.exception.pending = false;
 }
 
 /**
@@ -164,18 +173,17 @@ long kvmod_vcpu_state_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 	case KVM_SET_REGS:
 		if (copy_from_user(&regs, argp, sizeof(regs)))
 			return -EFAULT;
-		regs.rflags |= X86_EFLAGS_FIXED;
-		vcpu->arch.regs = regs;
+		kvmod_set_regs(vcpu, &regs);
 		return 0;
 	case KVM_GET_SREGS:
-		get_sregs(vcpu, &sregs);
+		kvmod_get_sregs(vcpu, &sregs);
 		if (copy_to_user(argp, &sregs, sizeof(sregs)))
 			return -EFAULT;
 		return 0;
 	case KVM_SET_SREGS:
 		if (copy_from_user(&sregs, argp, sizeof(sregs)))
 			return -EFAULT;
-		return set_sregs(vcpu, &sregs);
+		return kvmod_set_sregs(vcpu, &sregs);
 	default:
 		return -EINVAL;
 	}

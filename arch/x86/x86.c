@@ -87,6 +87,8 @@ int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 		return boot_cpu_has(X86_FEATURE_XSAVE);
 	case KVM_CAP_SET_GUEST_DEBUG:
 		return runs;
+	case KVM_CAP_SYNC_REGS:
+		return runs ? KVM_SYNC_X86_VALID_FIELDS : 0;
 	case KVM_CAP_SET_GUEST_DEBUG2:
 		return runs ? kvmod_guest_debug_supported() : 0;
 	default:

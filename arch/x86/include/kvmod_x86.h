@@ -91,6 +91,9 @@ void kvmod_virt_put(void);
 void kvmod_vcpu_reset(struct kvmod_vcpu *vcpu, bool init);
 long kvmod_vcpu_state_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 			    void __user *argp);
+void kvmod_get_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s);
+int kvmod_set_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s);
+void kvmod_set_regs(struct kvmod_vcpu *vcpu, const struct kvm_regs *regs);
 void kvmod_reset_segment(struct kvm_segment *seg, u16 selector, u64 base,
 			 u8 type, bool system);
 
@@ -142,6 +145,8 @@ void kvmod_requeue_event(struct kvmod_vcpu *vcpu,
 bool kvmod_irq_window_wanted(struct kvmod_vcpu *vcpu);
 bool kvmod_ready_for_interrupt(struct kvmod_vcpu *vcpu);
 void kvmod_post_run(struct kvmod_vcpu *vcpu);
+void kvmod_get_events(struct kvmod_vcpu *vcpu, struct kvm_vcpu_events *e);
+int kvmod_set_events(struct kvmod_vcpu *vcpu, const struct kvm_vcpu_events *e);
 long kvmod_events_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 			void __user *argp);
 
