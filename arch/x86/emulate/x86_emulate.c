@@ -576,6 +576,19 @@ static bool string_uses_di(unsigned int op)
 	       op == X86_OP_INS || op == X86_OP_SCAS;
 }
 
+/* Bytes one iteration reads (memory or port): what a caller buffered. */
+static unsigned int string_read_bytes(const struct x86_insn *insn)
+{
+	switch (insn->desc->op) {
+	case X86_OP_CMPS:
+		return 2 * insn->opsize;
+	case X86_OP_STOS:
+		return 0;
+	default:
+		return insn->opsize;
+	}
+}
+
 /*
  * One iteration of a string instruction on *st.  Returns X86_EMU_OK,
  * EMU_STOP_DONE (final access taken by the caller), or X86_EMU_STOP /
@@ -736,6 +749,7 @@ static int emulate_string(struct x86_emu_ctxt *c, const struct x86_insn *insn)
 			advance_rip(&st, insn);
 		state_commit(c, &st);
 		c->str_iterations++;
+		c->str_read_bytes += string_read_bytes(insn);
 		c->str_done = finished;
 		if (ret == EMU_STOP_DONE)
 			return X86_EMU_STOP;
@@ -826,6 +840,7 @@ int x86_emulate(struct x86_emu_ctxt *c, const struct x86_insn *insn)
 	const struct x86_opcode_desc *d = insn->desc;
 
 	c->str_iterations = 0;
+	c->str_read_bytes = 0;
 	c->str_done = false;
 	if (!d || insn->mode != c->mode || !c->ops || !c->ops->read ||
 	    !c->ops->write)

@@ -34,11 +34,15 @@
  * does: after a STOP or fault in iteration k, iterations before k are in
  * the registers, RIP still points to the instruction, and
  * &x86_emu_ctxt.str_iterations / &x86_emu_ctxt.str_done tell the caller
- * how far it got.  Reads served from the caller's buffer before a read
- * STOP in a later iteration belonged to committed iterations: when
- * str_iterations is non-zero the caller drops them and keeps only the
- * pending read.  Port accesses (INS/OUTS) follow the same rules: a
- * port read is a read, a port write the final write.
+ * how far it got.  The restart then begins with iteration k, so reads of
+ * the committed iterations must not be replayed: the first
+ * &x86_emu_ctxt.str_read_bytes bytes read during the call (in the order
+ * of the read callbacks, each of its full size) belonged to them and are
+ * dropped from the caller's buffer; reads of iteration k that completed
+ * before the STOP (CMPS reads twice) stay buffered, followed by the
+ * pending one.  Port accesses (INS/OUTS) follow the same rules: a port
+ * read is a read (and counts in str_read_bytes), a port write the final
+ * write; no instruction reads both memory and ports.
  */
 #ifndef KVMOD_X86_EMULATE_H
 #define KVMOD_X86_EMULATE_H
@@ -166,6 +170,8 @@ struct x86_emu_ops {
  * @ops: callbacks.
  * @exception: set when X86_EMU_FAULT is returned.
  * @str_iterations: output: string iterations completed by the last call.
+ * @str_read_bytes: output: bytes read (memory and port) by those
+ *	iterations, to drop from a replay buffer (see above).
  * @str_done: output: the string instruction finished (RIP advanced).
  */
 struct x86_emu_ctxt {
@@ -183,6 +189,7 @@ struct x86_emu_ctxt {
 	const struct x86_emu_ops *ops;
 	struct x86_emu_exception exception;
 	u64 str_iterations;
+	u64 str_read_bytes;
 	bool str_done;
 };
 

@@ -22,6 +22,41 @@ static int page_fault(struct emu_env *e, u64 lin, u32 err)
 	return X86_EMU_FAULT;
 }
 
+/* Append a served read to the replay buffer. */
+static void record(struct emu_env *e, u64 lin, const void *buf,
+		   unsigned int size)
+{
+	struct cached_read *r;
+
+	if (e->ncache == ENV_CACHE)
+		abort();
+	r = &e->cache[e->ncache++];
+	r->lin = lin;
+	r->size = size;
+	memcpy(r->data, buf, size);
+	e->cidx = e->ncache;
+}
+
+/*
+ * After a read STOP: drop the reads of the string iterations the call
+ * committed (the first str_read_bytes bytes), keep the rest.
+ */
+static void drop_committed(struct emu_env *e)
+{
+	u64 drop = e->c.str_read_bytes;
+	unsigned int k = 0;
+
+	while (drop && k < e->ncache) {
+		if (e->cache[k].size > drop)
+			abort();
+		drop -= e->cache[k++].size;
+	}
+	if (drop)
+		abort();
+	memmove(e->cache, e->cache + k, (e->ncache - k) * sizeof(e->cache[0]));
+	e->ncache -= k;
+}
+
 static int env_read(struct x86_emu_ctxt *c, u64 lin, void *buf,
 		    unsigned int size)
 {
@@ -50,6 +85,7 @@ static int env_read(struct x86_emu_ctxt *c, u64 lin, void *buf,
 		return X86_EMU_STOP;
 	}
 	memcpy(buf, &e->mem[lin - e->mem_base], size);
+	record(e, lin, buf, size);
 	return X86_EMU_OK;
 }
 
@@ -127,6 +163,7 @@ static int env_pio_in(struct x86_emu_ctxt *c, u16 port, void *buf,
 		return X86_EMU_STOP;
 	}
 	port_copy_in(e, buf, size);
+	record(e, PORT_KEY(port), buf, size);
 	return X86_EMU_OK;
 }
 
@@ -238,10 +275,11 @@ int env_run_restart(struct emu_env *e, const char *hex, int *loops)
 		(*loops)++;
 		if (*loops > 10000)
 			return -1;
-		if (e->c.str_iterations)
-			e->ncache = 0;	/* reads of committed iterations */
 		if (ret == X86_EMU_STOP && e->pending) {
-			struct cached_read *r = &e->cache[e->ncache++];
+			struct cached_read *r;
+
+			drop_committed(e);
+			r = &e->cache[e->ncache++];
 
 			*r = e->pend;
 			if (r->lin == PORT_KEY(e->last_port)) {

@@ -12,6 +12,7 @@
 #include "tap.h"
 
 #define ENV_MEM_SIZE	0x10000
+#define ENV_CACHE	512
 
 struct cached_read {
 	u64 lin;
@@ -25,8 +26,11 @@ struct emu_env {
 	u8 mem[ENV_MEM_SIZE];
 	u64 mmio_lo, mmio_hi;		/* accesses here STOP if stop_mmio */
 	bool stop_mmio;
-	/* Reads completed "in userspace", replayed in order on restart. */
-	struct cached_read cache[8];
+	/*
+	 * Every read of the current attempt, in order, as a VMM's replay
+	 * buffer holds them: replayed on restart, RAM reads included.
+	 */
+	struct cached_read cache[ENV_CACHE];
 	unsigned int ncache, cidx;
 	bool pending;
 	struct cached_read pend;

@@ -167,8 +167,14 @@ static void fuzz_emulate(void)
 		eb.c.opaque = &eb;
 		e0 = ea;
 		ra = env_run_restart(&ea, hex, &loops);
+		/* Exits on everything, or on a random window mixing RAM in. */
 		eb.stop_mmio = true;
+		eb.mmio_lo = 0;
 		eb.mmio_hi = ~0ULL;
+		if (rnd() % 2) {
+			eb.mmio_lo = rnd() % ENV_MEM_SIZE;
+			eb.mmio_hi = eb.mmio_lo + rnd() % ENV_MEM_SIZE;
+		}
 		rb = env_run_restart(&eb, hex, &loops);
 		eb.stop_mmio = false;
 		if (eb.nstops)
