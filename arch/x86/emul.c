@@ -24,7 +24,6 @@ struct emul_call {
 	struct x86_emu_ctxt ctxt;
 	struct kvmod_vcpu *vcpu;
 	struct kvm_sregs sregs;
-	unsigned int req_start;	/* rbuf offset where the current read began */
 	bool failed;		/* an internal limit was hit */
 };
 
@@ -94,7 +93,6 @@ static int emul_read(struct x86_emu_ctxt *c, u64 la, void *buf,
 	u64 gpa;
 	int r;
 
-	call->req_start = e->rpos;
 	have = e->rfill - e->rpos;
 	while (have < size) {
 		unsigned int len = chunk_len(la + have, size - have);
@@ -377,12 +375,17 @@ static int emulate_once(struct kvmod_vcpu *vcpu)
 			e->rfill = 0;
 			return 0;
 		}
-		/* A read waits for userspace: keep what this try still needs. */
+		/*
+		 * A read waits for userspace.  String iterations done before it
+		 * are committed; their reads leave the buffer, while reads of the
+		 * unfinished iteration (CMPS reads twice) stay for the replay.
+		 */
 		if (call.ctxt.str_iterations) {
+			unsigned int done = call.ctxt.str_read_bytes;
+
 			kvmod_emul_ctxt_commit(vcpu, &call.ctxt);
-			memmove(e->rbuf, e->rbuf + call.req_start,
-				e->rfill - call.req_start);
-			e->rfill -= call.req_start;
+			memmove(e->rbuf, e->rbuf + done, e->rfill - done);
+			e->rfill -= done;
 		}
 		e->read_pending = true;
 		return 0;

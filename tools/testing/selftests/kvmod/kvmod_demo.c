@@ -2,10 +2,12 @@
 /*
  * kvmod_demo: a short tour of the KVM API as kvmod serves it.  Opens
  * /dev/kvm, shows the API version and some capabilities, builds a VM
- * with one memory slot and one vCPU, prints the vCPU's reset registers
- * and tears everything down.
+ * with one memory slot and one vCPU, prints the vCPU's reset registers,
+ * runs a 64-bit guest that prints a line through port I/O, and tears
+ * everything down.
  */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <sys/ioctl.h>
 
 #include "test_harness.h"
@@ -34,6 +36,104 @@ static void print_seg(const char *name, const struct kvm_segment *s)
 	printf("  %-3s selector=0x%04x base=0x%016llx limit=0x%08x type=0x%x%s\n",
 	       name, s->selector, (unsigned long long)s->base, s->limit,
 	       s->type, s->present ? "" : " (not present)");
+}
+
+/* Guest-physical layout of the hello guest. */
+#define HELLO_PML4	0x1000
+#define HELLO_PDPT	0x2000
+#define HELLO_PD	0x3000
+#define HELLO_GDT	0x4000
+#define HELLO_CODE	0x5000
+#define HELLO_STACK	0x8000
+#define HELLO_PORT	0x3f8
+
+/*
+ * 64-bit code: print the NUL-terminated string after the code to port
+ * 0x3f8, one OUT per byte, then HLT.
+ */
+static const unsigned char hello_code[] = {
+	0x48, 0x8d, 0x35, 0x0d, 0x00, 0x00, 0x00,	/* lea msg(%rip), %rsi */
+	0x66, 0xba, 0xf8, 0x03,				/* mov $0x3f8, %dx */
+	0xac,						/* 1: lods %ds:(%rsi), %al */
+	0x84, 0xc0,					/* test %al, %al */
+	0x74, 0x03,					/* jz 2f */
+	0xee,						/* out %al, (%dx) */
+	0xeb, 0xf8,					/* jmp 1b */
+	0xf4,						/* 2: hlt */
+	/* msg: */
+	'H', 'e', 'l', 'l', 'o', ' ', 'f', 'r', 'o', 'm', ' ', 'a', ' ',
+	'6', '4', '-', 'b', 'i', 't', ' ', 'g', 'u', 'e', 's', 't', ' ',
+	'o', 'n', ' ', 'k', 'v', 'm', 'o', 'd', '!', '\n', 0,
+};
+
+static void set_flat_seg(struct kvm_segment *s, uint16_t sel, uint8_t type,
+			 bool code64)
+{
+	*s = (struct kvm_segment) {
+		.base = 0, .limit = 0xffffffff, .selector = sel, .type = type,
+		.present = 1, .s = 1, .l = code64, .db = !code64, .g = 1,
+	};
+}
+
+/* Identity-map the first 2 MiB, enter long mode through KVM_SET_SREGS. */
+static void hello_setup(int vcpu, uint8_t *mem)
+{
+	uint64_t *pml4 = (uint64_t *)(mem + HELLO_PML4);
+	uint64_t *pdpt = (uint64_t *)(mem + HELLO_PDPT);
+	uint64_t *pd = (uint64_t *)(mem + HELLO_PD);
+	uint64_t *gdt = (uint64_t *)(mem + HELLO_GDT);
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
+
+	pml4[0] = HELLO_PDPT | 0x3;		/* present, writable */
+	pdpt[0] = HELLO_PD | 0x3;
+	pd[0] = 0x0 | 0x83;			/* 2 MiB page */
+	gdt[1] = 0x00209a0000000000ULL;		/* 64-bit code, selector 8 */
+	gdt[2] = 0x00cf92000000ffffULL;		/* data, selector 0x10 */
+	memcpy(mem + HELLO_CODE, hello_code, sizeof(hello_code));
+
+	vcpu_get_sregs(vcpu, &sregs);
+	set_flat_seg(&sregs.cs, 0x8, 0xb, true);
+	set_flat_seg(&sregs.ds, 0x10, 0x3, false);
+	sregs.es = sregs.fs = sregs.gs = sregs.ss = sregs.ds;
+	sregs.gdt.base = HELLO_GDT;
+	sregs.gdt.limit = 3 * 8 - 1;
+	sregs.cr0 = 0x80000011;			/* PG | ET | PE */
+	sregs.cr3 = HELLO_PML4;
+	sregs.cr4 = 0x20;			/* PAE */
+	sregs.efer = 0x500;			/* LMA | LME */
+	vcpu_set_sregs(vcpu, &sregs);
+
+	memset(&regs, 0, sizeof(regs));
+	regs.rip = HELLO_CODE;
+	regs.rsp = HELLO_STACK;
+	regs.rflags = 0x2;
+	vcpu_set_regs(vcpu, &regs);
+}
+
+/* Run until HLT, printing what the guest writes to its port. */
+static int hello_run(int vcpu, struct kvm_run *run)
+{
+	unsigned int exits = 0;
+
+	for (;;) {
+		if (ioctl(vcpu, KVM_RUN, 0) < 0) {
+			printf("KVM_RUN failed: %s\n", strerror(errno));
+			return 1;
+		}
+		exits++;
+		if (run->exit_reason == KVM_EXIT_HLT)
+			break;
+		if (run->exit_reason != KVM_EXIT_IO ||
+		    run->io.direction != KVM_EXIT_IO_OUT ||
+		    run->io.port != HELLO_PORT) {
+			printf("unexpected exit %u\n", run->exit_reason);
+			return 1;
+		}
+		putchar(*((char *)run + run->io.data_offset));
+	}
+	printf("guest halted after %u exits to userspace\n", exits);
+	return 0;
 }
 
 int main(void)
@@ -91,6 +191,11 @@ int main(void)
 	       (unsigned long long)sregs.apic_base);
 	printf("  first instruction fetch at 0x%llx (CS.base + RIP)\n",
 	       (unsigned long long)(sregs.cs.base + regs.rip));
+
+	printf("loading a 64-bit guest (long mode, paging on) and running it:\n");
+	hello_setup(vcpu, mem);
+	if (hello_run(vcpu, run))
+		return 1;
 
 	ASSERT_OK(munmap(run, run_size));
 	ASSERT_OK(close(vcpu));
