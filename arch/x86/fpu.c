@@ -171,8 +171,7 @@ long kvmod_fpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 		return fpu_get_set(vcpu, argp, ioctl == KVM_SET_FPU);
 	case KVM_GET_XSAVE:
 	case KVM_SET_XSAVE:
-		if (!boot_cpu_has(X86_FEATURE_XSAVE))
-			return -EINVAL;
+		/* Without XSAVE the area holds the legacy FXSAVE part only. */
 		return xsave_get_set(vcpu, argp, ioctl == KVM_SET_XSAVE);
 	case KVM_GET_XCRS:
 	case KVM_SET_XCRS:

@@ -206,20 +206,16 @@ int kvmod_vcpu_run(struct kvmod_vcpu *vcpu)
 	}
 	kvmod_x86->set_cr8(vcpu, run->cr8);
 
+	/* Completing an emulated instruction may touch guest XMM registers. */
+	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
 	r = kvmod_pio_complete(vcpu);
 	if (r > 0)
 		r = kvmod_emul_complete(vcpu);
-	if (r <= 0)
-		goto out;
-
-	if (run->immediate_exit) {
+	if (r > 0 && run->immediate_exit) {
 		run->exit_reason = KVM_EXIT_INTR;
 		r = -EINTR;
-		goto out;
 	}
-
-	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
-	for (;;) {
+	while (r > 0) {
 		r = vcpu_enter_guest(vcpu);
 		if (r <= 0)
 			break;
@@ -227,14 +223,12 @@ int kvmod_vcpu_run(struct kvmod_vcpu *vcpu)
 		    kvmod_ready_for_interrupt(vcpu)) {
 			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 			r = 0;
-			break;
-		}
-		if (signal_pending(current)) {
+		} else if (signal_pending(current)) {
 			run->exit_reason = KVM_EXIT_INTR;
 			r = -EINTR;
-			break;
+		} else {
+			cond_resched();
 		}
-		cond_resched();
 	}
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, false);
 out:

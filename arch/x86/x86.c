@@ -83,6 +83,7 @@ int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 	case KVM_CAP_EXT_CPUID:
 		return 1;
 	case KVM_CAP_XSAVE:
+		return 1;
 	case KVM_CAP_XCRS:
 		return boot_cpu_has(X86_FEATURE_XSAVE);
 	case KVM_CAP_SET_GUEST_DEBUG:
@@ -142,6 +143,7 @@ long kvmod_arch_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
 			 unsigned long arg)
 {
 	u64 addr;
+	long r;
 
 	switch (ioctl) {
 	case KVM_SET_TSS_ADDR:
@@ -153,8 +155,13 @@ long kvmod_arch_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
 			return -EFAULT;
-		vm->arch.identity_map_addr = addr;
-		return 0;
+		/* As on KVM: only before the first vCPU exists. */
+		mutex_lock(&vm->lock);
+		r = vm->created_vcpus ? -EINVAL : 0;
+		if (!r)
+			vm->arch.identity_map_addr = addr;
+		mutex_unlock(&vm->lock);
+		return r;
 	default:
 		return -ENOTTY;
 	}
@@ -229,9 +236,13 @@ static long set_tsc_khz(unsigned long khz)
 {
 	/* No TSC scaling: the host's rate, within KVM's 250 ppm tolerance. */
 	u64 slack = (u64)tsc_khz * 250 / 1000000;
-	u64 diff = khz > tsc_khz ? khz - tsc_khz : tsc_khz - khz;
+	u64 diff;
 
-	if (!khz || diff > slack)
+	/* 0 asks for the host's rate. */
+	if (!khz)
+		return 0;
+	diff = khz > tsc_khz ? khz - tsc_khz : tsc_khz - khz;
+	if (diff > slack)
 		return -EINVAL;
 	return 0;
 }
