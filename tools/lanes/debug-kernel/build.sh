@@ -27,7 +27,7 @@ SRC_PKG=linux-source-6.1
 TARBALL=/usr/src/linux-source-6.1.tar.xz
 CACHE=${KVMOD_CACHE:-/var/cache/kvmod}/debug-kernel
 # Bump when a build step changes what ends up in the output.
-RECIPE=1
+RECIPE=2
 JOBS=${JOBS:-2}
 PACKAGES=(build-essential bc bison flex libelf-dev libssl-dev xz-utils kmod "$SRC_PKG")
 
@@ -84,8 +84,11 @@ export_build_identity() {
 	export KBUILD_BUILD_USER=kvmod KBUILD_BUILD_HOST=debug-lane KBUILD_BUILD_VERSION=1
 }
 
+# ARCH=x86_64, not the x86 that make derives from uname: with ARCH=x86
+# tinyconfig offers 64BIT as a choice and answers no, and the 32-bit values it
+# sets (FRAME_WARN=1024, ...) then survive the fragment's CONFIG_64BIT=y.
 kmake() {
-	nice -n 10 make -C "$SRC" O="$OBJ" "$@" >&2
+	nice -n 10 make -C "$SRC" O="$OBJ" ARCH=x86_64 "$@" >&2
 }
 
 # tinyconfig + fragment + olddefconfig. Not via KCONFIG_CONFIG: tinyconfig
