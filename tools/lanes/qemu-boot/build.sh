@@ -25,9 +25,12 @@ BUSYBOX=/bin/busybox
 
 usage() {
 	cat <<USAGE >&2
-usage: ${0##*/} [--variant default|smm-off] [--extra "QEMU ARGS"]
+usage: ${0##*/} [--variant default|smm-off|diag] [--extra "QEMU ARGS"]
   --variant smm-off   boot with -M pc,kernel-irqchip=off,smm=off
                       (program qemu-boot-smm-off)
+  --variant diag      diagnosis, not a test of unmodified QEMU: preload
+                      diag-shim.c into QEMU, verbose guest console
+                      (program qemu-boot-diag)
   --extra ARGS        more qemu options baked into the program, for
                       diagnosis, e.g. "-d guest_errors -trace kvm_*"
 Prints the suite directory.
@@ -37,6 +40,8 @@ USAGE
 
 VARIANT=default
 EXTRA=
+PRELOAD=
+APPEND=
 
 parse_args() {
 	while [[ $# -gt 0 ]]; do
@@ -50,6 +55,11 @@ parse_args() {
 	case $VARIANT in
 	default) MACHINE=pc,kernel-irqchip=off PROG=qemu-boot ;;
 	smm-off) MACHINE=pc,kernel-irqchip=off,smm=off PROG=qemu-boot-smm-off ;;
+	diag)
+		MACHINE=pc,kernel-irqchip=off PROG=qemu-boot-diag
+		PRELOAD=diag/shim.so APPEND=loglevel=7
+		EXTRA="-d guest_errors,unimp${EXTRA:+ $EXTRA}"
+		;;
 	*) usage ;;
 	esac
 	# The program quotes these in single quotes.
@@ -67,7 +77,8 @@ qemu_libs() {
 payload_key() {
 	# shellcheck disable=SC2086
 	sha256sum "$QEMU" $(qemu_libs) $FIRMWARE "$VMLINUZ" "$BUSYBOX" \
-		"$HERE/guest-init" "$HERE/build.sh" | sha256sum | cut -c1-16
+		"$HERE/guest-init" "$HERE/build.sh" ${PRELOAD:+"$HERE/diag-shim.c"} |
+		sha256sum | cut -c1-16
 }
 
 # The guest's initramfs: busybox and /init, plus the console node the
@@ -99,6 +110,11 @@ build_payload() {
 	cp $FIRMWARE "$tree/firmware/"
 	cp "$VMLINUZ" "$tree/guest/vmlinuz"
 	build_initrd "$tree/guest/initrd.gz"
+	if [[ -n $PRELOAD ]]; then
+		mkdir -p "$tree/diag"
+		gcc -O2 -Wall -shared -fPIC -o "$tree/$PRELOAD" \
+			"$HERE/diag-shim.c" -ldl || die "diag-shim.c build FAILED"
+	fi
 	log "packing $(du -sh "$tree" | cut -f1) of QEMU, libraries, firmware, guest"
 	tar -C "$tree" -c . | gzip -9 >"$out.tmp"
 	mv "$out.tmp" "$out"
@@ -113,7 +129,8 @@ build_prog() {
 
 	sha=$(sha256sum "$payload" | cut -c1-16)
 	hdr=$(sed -e "s|@MACHINE@|$MACHINE|" -e "s|@EXTRA_ARGS@|$EXTRA|" \
-		-e "s|@PAYLOAD_SHA@|$sha|" "$HERE/qemu-boot.sh")
+		-e "s|@PAYLOAD_SHA@|$sha|" -e "s|@PRELOAD@|$PRELOAD|" \
+		-e "s|@APPEND@|$APPEND|" "$HERE/qemu-boot.sh")
 	len=$(printf '%s\n' "$hdr" | sed 's|@PAYLOAD_OFFSET@|0000000000|' | wc -c)
 	printf '%s\n' "$hdr" |
 		sed "s|@PAYLOAD_OFFSET@|$(printf '%010d' $((len + 1)))|" >"$out.tmp"
@@ -124,7 +141,7 @@ build_prog() {
 }
 
 main() {
-	local KVER VMLINUZ MODDIR KDIR key suite payload
+	local KVER VMLINUZ MODDIR KDIR key suite payload kind
 
 	parse_args "$@"
 	command -v "$QEMU" >/dev/null || die "apt-get install qemu-system-x86"
@@ -136,12 +153,14 @@ main() {
 	exec 9>"$CACHE/.lock"
 	flock 9
 	key=$(payload_key)
-	payload=$CACHE/payload-$key.tar.gz
+	kind=plain
+	[[ -z $PRELOAD ]] || kind=diag
+	payload=$CACHE/payload-$kind-$key.tar.gz
 	if [[ ! -f $payload ]]; then
-		rm -f "$CACHE"/payload-*
+		rm -f "$CACHE"/payload-"$kind"-*
 		build_payload "$payload"
 	fi
-	key=$(printf '%s\n' "$key" "$MACHINE" "$EXTRA" |
+	key=$(printf '%s\n' "$key" "$MACHINE" "$EXTRA" "$PRELOAD" "$APPEND" |
 		cat - "$HERE/qemu-boot.sh" | sha256sum | cut -c1-16)
 	suite=$CACHE/suite-$VARIANT-$key
 	if [[ ! -f $suite/$PROG ]]; then

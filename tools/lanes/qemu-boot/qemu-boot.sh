@@ -10,6 +10,9 @@
 MACHINE='@MACHINE@'
 EXTRA_ARGS='@EXTRA_ARGS@'
 PAYLOAD_SHA='@PAYLOAD_SHA@'
+# Only in build.sh --variant diag: an LD_PRELOAD shim and kernel options.
+PRELOAD='@PRELOAD@'
+APPEND='@APPEND@'
 PAYLOAD_OFFSET=@PAYLOAD_OFFSET@
 # Below the lane's per-test timeout (README: --timeout 300).
 QEMU_TIMEOUT=${QEMUBOOT_TIMEOUT:-240}
@@ -44,11 +47,12 @@ run_qemu() {
 	# shellcheck disable=SC2086  # EXTRA_ARGS is a word list on purpose
 	timeout "$QEMU_TIMEOUT" \
 		"$DIR/sysroot/lib64/ld-linux-x86-64.so.2" --library-path "$libs" \
+		${PRELOAD:+--preload "$DIR/$PRELOAD"} \
 		"$DIR/sysroot/usr/bin/qemu-system-x86_64" -L "$DIR/firmware" \
 		-accel "$ACCEL" -M "$MACHINE" -cpu qemu64 -m 256 \
 		-nodefaults -nographic -serial stdio -no-reboot \
 		-kernel "$DIR/guest/vmlinuz" -initrd "$DIR/guest/initrd.gz" \
-		-append "console=ttyS0 panic=-1 quiet qemuboot.nonce=$NONCE" \
+		-append "console=ttyS0 panic=-1 quiet qemuboot.nonce=$NONCE $APPEND" \
 		$EXTRA_ARGS </dev/null >"$LOG" 2>&1
 }
 
@@ -71,6 +75,8 @@ main() {
 		result fail "unpack"
 		exit 1
 	fi
+	[ -z "$PRELOAD" ] ||
+		echo "# DIAGNOSIS BUILD: QEMU runs with $PRELOAD preloaded (see diag-shim.c)"
 	echo "# unpacked in $(($(date +%s) - start)) s; machine $MACHINE $EXTRA_ARGS"
 	NONCE=$(head -c 8 /dev/urandom | od -An -tx1 | tr -d ' \n')
 	LOG=$DIR/console.$NONCE.log
