@@ -25,8 +25,8 @@ emit() {
 
 if [ "$round" = 1 ] && [ ! -f /tmp/bench-host ]; then
 	: >/tmp/bench-host
-	echo "bench-host $(uname -r) cpus $(nproc)" \
-		"clock $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)"
+	cs=/sys/devices/system/clocksource/clocksource0/current_clocksource
+	echo "bench-host $(uname -r) cpus $(nproc) clock $(cat "$cs")"
 fi
 
 # Untimed pass, first round of each target only: VM exits per operation,

@@ -92,9 +92,10 @@ write_meta() {
 	{
 		echo "stamp $STAMP"
 		echo "commit $(git -C "$REPO_DIR" rev-parse HEAD 2>/dev/null)"
-		echo "kvmod.ko $(sha256sum <"$KVMOD_KO" | cut -c1-16)" \
-			"srcversion $(modinfo -F srcversion "$KVMOD_KO")" \
+		echo "kvmod.ko sha256 $(sha256sum <"$KVMOD_KO" | cut -c1-16)" \
 			"built $(date -u -r "$KVMOD_KO" '+%Y-%m-%dT%H:%M:%SZ')"
+		echo "uncommitted $(git -C "$REPO_DIR" status --porcelain -- \
+			virt arch include Kbuild | wc -l) file(s) in the kvmod sources"
 		echo "kernel $(sed -n 's/^KVER=//p' <<<"$("$LANES_DIR/kernel.sh")")"
 		echo "qemu $(qemu-system-x86_64 --version | head -n 1)"
 		echo "options rounds $ROUNDS scale $SCALE exit-scale $EXIT_SCALE" \
@@ -145,6 +146,7 @@ run_mode() {
 # Every "bench-out" line of MODE's log as CSV rows; checks completeness.
 collect() {
 	local mode=$1 log=$WORK/$1.log bad=0 n
+	local broken='(status [1-9]|broken|exit-pass-status [1-9])'
 
 	awk -v mode="$mode" '
 		$1 == "bench-out" && $4 == "bench" {
@@ -154,8 +156,7 @@ collect() {
 		$1 == "bench-out" && $4 == "exits" {
 			print mode "," $2 "," $5 "," $6
 		}' "$log" >>"$WORK/exits.csv"
-	if grep -E '^bench-out [a-z]+ [0-9]+ (status [1-9]|broken|exit-pass-status [1-9])' \
-	    "$log" >&2; then
+	if grep -E "^bench-out [a-z]+ [0-9]+ $broken" "$log" >&2; then
 		bad=1
 	fi
 	n=$(grep -cE '^bench-out [a-z]+ [0-9]+ status 0$' "$log" || true)
@@ -172,7 +173,8 @@ collect() {
 
 # Per mode and benchmark: medians, ratio and its per-round min-max, A/A.
 summarize() {
-	tail -n +2 "$RAW" | sort -t, -k1,1 -k4,4 -k2,2 -k3,3n | awk -F, -v ex="$WORK/exits.csv" '
+	tail -n +2 "$RAW" | sort -t, -k1,1 -k4,4 -k2,2 -k3,3n |
+	awk -F, -v ex="$WORK/exits.csv" '
 	function median(a, n,   i, j, t, b) {
 		for (i = 1; i <= n; i++)
 			b[i] = a[i]
@@ -270,7 +272,8 @@ plot() {
 	gnuplot <<GNUPLOT || log "gnuplot failed: no plot"
 set terminal pngcairo size 900,500 noenhanced
 set output "$RESULTS/$STAMP.png"
-set title "kvmod / KVM, median over $ROUNDS rounds (bars: per-round min-max; x: A/A)"
+set title "kvmod / KVM, median of $ROUNDS rounds" . \
+	" (bars: per-round min-max; x: A/A)"
 set ylabel "time ratio kvmod/KVM (below 1: kvmod faster)"
 set logscale y
 set grid ytics
@@ -332,4 +335,4 @@ main() {
 	return $rc
 }
 
-main "$@"
+main "$@"; exit
