@@ -148,7 +148,10 @@ main() {
 	mkdir -p "$KEYDIR"
 	# One build per key at a time; a second caller waits, then finds it done.
 	exec 9>"$KEYDIR/.lock"
-	flock 9
+	if ! flock -n 9; then
+		log "another build of $KEY is running; waiting for it"
+		flock 9
+	fi
 	if ((config_only)); then
 		ensure_source "$SRC"
 		make_config
