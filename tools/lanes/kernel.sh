@@ -24,17 +24,21 @@ headers_version() {
 # apt-get download drops privileges to _apt; give it a directory it may
 # write so it does not fall back to an unsandboxed download with a warning.
 download_image() {
-	local ver=$1 dir=$2 pkg
+	local ver=$1 dir=$2 pkg try
 
 	if id _apt >/dev/null 2>&1; then
 		chown _apt "$dir"
 	fi
-	for pkg in "linux-image-$ver" "linux-image-$ver-unsigned"; do
-		if (cd "$dir" && apt-get download -q "$pkg" >&2); then
-			echo "$dir/${pkg}_"*.deb
-			return 0
-		fi
-		log "could not download $pkg, trying the next name"
+	for try in 1 2; do
+		for pkg in "linux-image-$ver" "linux-image-$ver-unsigned"; do
+			if (cd "$dir" && apt-get download -q "$pkg" >&2); then
+				echo "$dir/${pkg}_"*.deb
+				return 0
+			fi
+			log "could not download $pkg"
+		done
+		# Stale or missing package lists: refresh them once.
+		[[ $try == 2 ]] || apt-get update -q </dev/null >&2
 	done
 	die "no kernel image package found for $ver"
 }
