@@ -107,7 +107,9 @@ static int kvmod_vcpu_release(struct inode *inode, struct file *filp)
 {
 	struct kvmod_vcpu *vcpu = filp->private_data;
 
-	kvmod_vm_put(vcpu->vm);
+	/* NULL: creation failed before the file took a VM reference. */
+	if (vcpu)
+		kvmod_vm_put(vcpu->vm);
 	return 0;
 }
 
@@ -204,8 +206,9 @@ static void vcpu_unreserve(struct kvmod_vm *vm)
 int kvmod_create_vcpu(struct kvmod_vm *vm, u32 id)
 {
 	struct kvmod_vcpu *vcpu;
+	struct file *file;
 	char name[24];
-	int r;
+	int r, fd;
 
 	if (id >= KVMOD_MAX_VCPU_IDS)
 		return -EINVAL;
@@ -222,6 +225,22 @@ int kvmod_create_vcpu(struct kvmod_vm *vm, u32 id)
 	if (r)
 		goto err_free;
 
+	/*
+	 * Get the fd and file first: once the vCPU is in vm->vcpus others may
+	 * use it (kvmod_flush_remote_tlbs()), so nothing after that may fail.
+	 */
+	fd = get_unused_fd_flags(O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		r = fd;
+		goto err_destroy;
+	}
+	snprintf(name, sizeof(name), "kvm-vcpu:%u", id);
+	file = anon_inode_getfile(name, &kvmod_vcpu_fops, vcpu, O_RDWR);
+	if (IS_ERR(file)) {
+		r = PTR_ERR(file);
+		goto err_put_fd;
+	}
+
 	mutex_lock(&vm->lock);
 	if (vcpu_id_taken(vm, id)) {
 		r = -EEXIST;
@@ -231,23 +250,21 @@ int kvmod_create_vcpu(struct kvmod_vm *vm, u32 id)
 	r = xa_insert(&vm->vcpus, vcpu->vcpu_idx, vcpu, GFP_KERNEL_ACCOUNT);
 	if (r)
 		goto err_unlock;
-
-	/* The fd's reference; taken before the fd can be closed. */
+	/* The file's reference on the VM. */
 	kvmod_vm_get(vm);
-	snprintf(name, sizeof(name), "kvm-vcpu:%u", id);
-	r = anon_inode_getfd(name, &kvmod_vcpu_fops, vcpu, O_RDWR | O_CLOEXEC);
-	if (r < 0) {
-		xa_erase(&vm->vcpus, vcpu->vcpu_idx);
-		/* Cannot be the last reference: the caller's VM fd holds one. */
-		refcount_dec(&vm->users);
-		goto err_unlock;
-	}
 	vm->online_vcpus++;
 	mutex_unlock(&vm->lock);
-	return r;
+	fd_install(fd, file);
+	return fd;
 
 err_unlock:
 	mutex_unlock(&vm->lock);
+	/* The file was never installed: drop it without its release hook. */
+	file->private_data = NULL;
+	fput(file);
+err_put_fd:
+	put_unused_fd(fd);
+err_destroy:
 	kvmod_arch_vcpu_destroy(vcpu);
 err_free:
 	vcpu_free(vcpu);

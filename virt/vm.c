@@ -21,8 +21,12 @@ static void kvmod_destroy_vm(struct kvmod_vm *vm)
 {
 	struct mm_struct *mm = vm->mm;
 
-	kvmod_destroy_vcpus(vm);
+	/*
+	 * The architecture goes first: tearing down its MMU stops the
+	 * mmu_notifier, whose callbacks walk the vCPUs to flush them.
+	 */
 	kvmod_arch_vm_destroy(vm);
+	kvmod_destroy_vcpus(vm);
 	kvmod_memslots_destroy(vm);
 	xa_destroy(&vm->vcpus);
 	cleanup_srcu_struct(&vm->srcu);

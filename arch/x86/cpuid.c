@@ -821,5 +821,6 @@ unsigned int kvmod_guest_phys_bits(struct kvmod_vcpu *vcpu)
 	if (!e || e->eax < 0x80000008)
 		return DEFAULT_PHYS_BITS;
 	e = find_leaf(tab, nent, 0x80000008);
-	return e ? e->eax & 0xff : DEFAULT_PHYS_BITS;
+	/* Userspace may claim anything; no x86 address is wider than 52 bits. */
+	return e ? min(e->eax & 0xff, 52u) : DEFAULT_PHYS_BITS;
 }

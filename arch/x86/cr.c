@@ -224,7 +224,7 @@ int kvmod_emulate_dr_access(struct kvmod_vcpu *vcpu)
 	} else {
 		*kvmod_gpr(vcpu, reg) = c.mode == X86_MODE_LONG64 ? *val : (u32)*val;
 	}
-	vcpu->arch.regs.rip += len;
+	kvmod_advance_rip(vcpu, vcpu->arch.regs.rip + len);
 	return 1;
 }
 
@@ -263,6 +263,6 @@ int kvmod_emulate_cr_write(struct kvmod_vcpu *vcpu)
 	if (r)
 		kvmod_queue_exception(vcpu, GP_VECTOR, true, 0);
 	else
-		vcpu->arch.regs.rip += len;
+		kvmod_advance_rip(vcpu, vcpu->arch.regs.rip + len);
 	return 1;
 }

@@ -209,6 +209,19 @@ u64 *kvmod_gpr(struct kvmod_vcpu *vcpu, unsigned int n)
 	return map[n & 15];
 }
 
+/**
+ * kvmod_advance_rip() - move RIP past an instruction kvmod carried out
+ * @vcpu: the vCPU
+ * @rip: the new RIP
+ *
+ * Completing an instruction ends an STI or MOV SS interrupt shadow.
+ */
+void kvmod_advance_rip(struct kvmod_vcpu *vcpu, u64 rip)
+{
+	vcpu->arch.regs.rip = rip;
+	kvmod_x86->set_interrupt_shadow(vcpu, 0);
+}
+
 static void seg_to_emu(const struct kvm_segment *s, struct x86_emu_seg *e)
 {
 	*e = (struct x86_emu_seg) {
@@ -263,8 +276,9 @@ void kvmod_emul_ctxt_commit(struct kvmod_vcpu *vcpu,
 
 	for (i = 0; i < 16; i++)
 		*kvmod_gpr(vcpu, i) = c->regs[i];
-	r->rip = c->rip;
 	r->rflags = c->rflags;
+	if (c->rip != r->rip)
+		kvmod_advance_rip(vcpu, c->rip);
 }
 
 /**

@@ -35,8 +35,6 @@ bool kvmod_next_event(struct kvmod_vcpu *vcpu, bool shadow,
 		ev->vector = a->exception.vector;
 		ev->has_error_code = a->exception.has_error_code;
 		ev->error_code = a->exception.error_code;
-		ev->has_cr2 = a->exception.has_cr2;
-		ev->cr2 = a->exception.cr2;
 		a->exception.pending = false;
 	} else if (a->nmi_injected) {
 		ev->kind = KVMOD_EVENT_NMI;
@@ -87,9 +85,10 @@ void kvmod_requeue_event(struct kvmod_vcpu *vcpu, const struct kvmod_event *ev)
  */
 bool kvmod_ready_for_interrupt(struct kvmod_vcpu *vcpu)
 {
+	/* An exception still to deliver would run first and may clear IF. */
 	return (vcpu->arch.regs.rflags & X86_EFLAGS_IF) &&
 	       !kvmod_x86->get_interrupt_shadow(vcpu) &&
-	       vcpu->arch.pending_irq < 0;
+	       vcpu->arch.pending_irq < 0 && !vcpu->arch.exception.pending;
 }
 
 /* Userspace waits for a chance to inject: exit as soon as there is one. */

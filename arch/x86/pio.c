@@ -117,7 +117,7 @@ int kvmod_pio_string_exit(struct kvmod_vcpu *vcpu, u16 port, u8 size,
 	ea = (in ? regs->rdi : regs->rsi) & mask;
 	count = rep ? regs->rcx & mask : 1;
 	if (!count) {
-		regs->rip = next_rip;
+		kvmod_advance_rip(vcpu, next_rip);
 		return 1;
 	}
 	/* INS writes ES:rDI; OUTS reads DS:rSI unless a prefix says else. */
@@ -200,7 +200,7 @@ static int string_complete(struct kvmod_vcpu *vcpu)
 		set_addr_reg(&regs->rcx, regs->rcx - pio->count,
 			     pio->addr_mask);
 	if (!pio->rep || !(regs->rcx & pio->addr_mask))
-		regs->rip = pio->next_rip;
+		kvmod_advance_rip(vcpu, pio->next_rip);
 	return 1;
 }
 
@@ -231,6 +231,6 @@ int kvmod_pio_complete(struct kvmod_vcpu *vcpu)
 		else
 			*rax = (*rax & ~GENMASK_ULL(pio->size * 8 - 1, 0)) | val;
 	}
-	vcpu->arch.regs.rip = pio->next_rip;
+	kvmod_advance_rip(vcpu, pio->next_rip);
 	return 1;
 }

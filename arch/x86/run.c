@@ -27,12 +27,18 @@ void kvmod_queue_exception(struct kvmod_vcpu *vcpu, u8 vector,
 	};
 }
 
-/* A page fault found by kvmod's own page walk: CR2 is ours to set. */
+/*
+ * A page fault found by kvmod's own page walk.  CR2 is set now, as the
+ * CPU would on raising it, so that state saved before delivery has it.
+ */
 void kvmod_queue_pf(struct kvmod_vcpu *vcpu, u64 cr2, u32 error_code)
 {
+	struct kvm_sregs s;
+
+	kvmod_x86->get_sregs(vcpu, &s);
+	s.cr2 = cr2;
+	kvmod_x86->set_sregs(vcpu, &s);
 	kvmod_queue_exception(vcpu, PF_VECTOR, true, error_code);
-	vcpu->arch.exception.has_cr2 = true;
-	vcpu->arch.exception.cr2 = cr2;
 }
 
 void kvmod_queue_emul_exception(struct kvmod_vcpu *vcpu,
@@ -143,18 +149,25 @@ static int sync_regs_in(struct kvmod_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	struct kvm_sync_regs *sync = &run->s.regs;
+	struct kvm_vcpu_events events;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs;
 
+	/* Copy before checking: userspace may change the shared page. */
 	if (run->kvm_dirty_regs & KVM_SYNC_X86_REGS) {
-		kvmod_set_regs(vcpu, &sync->regs);
+		memcpy(&regs, &sync->regs, sizeof(regs));
+		kvmod_set_regs(vcpu, &regs);
 		run->kvm_dirty_regs &= ~KVM_SYNC_X86_REGS;
 	}
 	if (run->kvm_dirty_regs & KVM_SYNC_X86_SREGS) {
-		if (kvmod_set_sregs(vcpu, &sync->sregs))
+		memcpy(&sregs, &sync->sregs, sizeof(sregs));
+		if (kvmod_set_sregs(vcpu, &sregs))
 			return -EINVAL;
 		run->kvm_dirty_regs &= ~KVM_SYNC_X86_SREGS;
 	}
 	if (run->kvm_dirty_regs & KVM_SYNC_X86_EVENTS) {
-		if (kvmod_set_events(vcpu, &sync->events))
+		memcpy(&events, &sync->events, sizeof(events));
+		if (kvmod_set_events(vcpu, &events))
 			return -EINVAL;
 		run->kvm_dirty_regs &= ~KVM_SYNC_X86_EVENTS;
 	}

@@ -95,6 +95,9 @@ static bool sregs_valid(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s)
 {
 	u64 gpa_rsvd = ~0ULL << kvmod_guest_phys_bits(vcpu);
 
+	/* EFER bits kvmod's guests may have (no nested SVM, no FFXSR). */
+	if (s->efer & ~(EFER_SCE | EFER_LME | EFER_LMA | EFER_NX))
+		return false;
 	if ((s->efer & EFER_LME) && (s->cr0 & X86_CR0_PG)) {
 		/* Long mode active: needs PAE and LMA, and a sane CR3. */
 		if (!(s->cr4 & X86_CR4_PAE) || !(s->efer & EFER_LMA))

@@ -177,8 +177,12 @@ static unsigned int host_phys_bits(void)
 
 u64 kvmod_arch_max_gfn(void)
 {
-	/* Shadow paging can map any 52-bit guest address. */
-	unsigned int bits = kvmod_x86->tdp_format() ? host_phys_bits() : 52;
+	/*
+	 * Four-level nested tables translate 48-bit guest-physical addresses,
+	 * and no more than the host's width; shadow paging maps any 52-bit one.
+	 */
+	unsigned int bits = kvmod_x86->tdp_format() ?
+			    min(host_phys_bits(), 48u) : 52;
 
 	return (1ULL << (bits - PAGE_SHIFT)) - 1;
 }

@@ -74,17 +74,12 @@ struct kvmod_pio {
  * @vector: exception vector.
  * @has_error_code: @error_code is pushed.
  * @error_code: the error code.
- * @has_cr2: a #PF raised by kvmod: CR2 must be set to @cr2 on delivery
- *	(a #PF the CPU raised itself has set CR2 already).
- * @cr2: the faulting address.
  */
 struct kvmod_exception {
 	bool pending;
 	u8 vector;
 	bool has_error_code;
 	u32 error_code;
-	bool has_cr2;
-	u64 cr2;
 };
 
 /* MMIO write fragments one instruction may produce (32 bytes, 2 pages). */

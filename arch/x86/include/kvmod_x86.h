@@ -126,16 +126,12 @@ enum kvmod_event_kind {
  * @vector: its vector.
  * @has_error_code: an exception pushing @error_code.
  * @error_code: the error code.
- * @has_cr2: a #PF from kvmod: load @cr2 into the guest's CR2 first.
- * @cr2: the faulting address.
  */
 struct kvmod_event {
 	enum kvmod_event_kind kind;
 	u8 vector;
 	bool has_error_code;
 	u32 error_code;
-	bool has_cr2;
-	u64 cr2;
 };
 
 bool kvmod_next_event(struct kvmod_vcpu *vcpu, bool shadow,
@@ -178,6 +174,7 @@ int kvmod_emulate_mmio(struct kvmod_vcpu *vcpu);
 int kvmod_emulation_failed(struct kvmod_vcpu *vcpu, const u8 *bytes,
 			   unsigned int nbytes);
 u64 *kvmod_gpr(struct kvmod_vcpu *vcpu, unsigned int n);
+void kvmod_advance_rip(struct kvmod_vcpu *vcpu, u64 rip);
 int kvmod_emul_complete(struct kvmod_vcpu *vcpu);
 void kvmod_emul_reset(struct kvmod_vcpu *vcpu);
 

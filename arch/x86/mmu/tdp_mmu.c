@@ -206,8 +206,8 @@ int kvmod_tdp_page_fault(struct kvmod_vcpu *vcpu, u64 gpa, bool write)
 	}
 	hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT);
 
-	/* Sample before the lookup; an invalidation after it bumps the seq. */
 	seq = READ_ONCE(mmu->invalidate_seq);
+	/* Sample before the lookup; an invalidation after it bumps the seq. */
 	smp_rmb();
 	r = fault_in_host_page(hva, write, &page, &writable);
 	if (r)

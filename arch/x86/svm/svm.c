@@ -11,6 +11,8 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <asm/debugreg.h>
+#include <asm/mce.h>
+#include <asm/nospec-branch.h>
 #include <asm/fpu/xcr.h>
 #include <asm/msr-index.h>
 #include <asm/page.h>
@@ -91,6 +93,8 @@ static const unsigned int exits_always[] = {
 	/* Delivery loops of #DB and #AC could hold a CPU forever. */
 	INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR,
 	INTERCEPT_EXCEPTION_OFFSET + AC_VECTOR,
+	/* Machine checks belong to the host. */
+	INTERCEPT_EXCEPTION_OFFSET + MC_VECTOR,
 };
 
 static void init_vmcb_control(struct svm_vcpu *svm)
@@ -385,19 +389,21 @@ static void svm_assign_asid(struct svm_vcpu *svm, int cpu, bool flush)
 	struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
 	struct vmcb_control_area *c = &svm->vmcb->control;
 
-	if (!flush && svm->asid_cpu == cpu &&
-	    svm->asid_generation == sc->asid_generation)
-		return;
-
-	if (sc->next_asid >= svm_max_asid) {
-		sc->asid_generation++;
-		sc->next_asid = 1;
-		c->tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+	if (flush || svm->asid_cpu != cpu ||
+	    svm->asid_generation != sc->asid_generation) {
+		if (sc->next_asid >= svm_max_asid) {
+			sc->asid_generation++;
+			sc->next_asid = 1;
+			sc->flush_all = true;
+		}
+		svm->asid = sc->next_asid++;
+		svm->asid_cpu = cpu;
+		svm->asid_generation = sc->asid_generation;
+		c->asid = svm->asid;
 	}
-	svm->asid = sc->next_asid++;
-	svm->asid_cpu = cpu;
-	svm->asid_generation = sc->asid_generation;
-	c->asid = svm->asid;
+	/* Until a VMRUN has really happened, the flush is still owed. */
+	if (sc->flush_all)
+		c->tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
 }
 
 static const u32 evtinj_type[] = {
@@ -432,12 +438,10 @@ static void svm_inject_event(struct svm_vcpu *svm, bool irq_window)
 			       ev.vector |
 			       (ev.has_error_code ? SVM_EVTINJ_VALID_ERR : 0);
 		c->event_inj_err = ev.error_code;
-		if (ev.has_cr2)
-			svm->vmcb->save.cr2 = ev.cr2;
-		/* NMIs stay blocked until the handler's IRET. */
-		if (ev.kind == KVMOD_EVENT_NMI)
-			set_intercept(svm->vmcb, INTERCEPT_IRET);
 	}
+	/* NMIs stay blocked until the handler's IRET (also after a restore). */
+	if (svm->vcpu->arch.nmi_masked && !svm->awaiting_iret)
+		set_intercept(svm->vmcb, INTERCEPT_IRET);
 	svm_set_irq_window(svm, irq_window);
 }
 
@@ -535,6 +539,17 @@ static void save_guest_debug(struct svm_vcpu *svm)
 		hw_breakpoint_restore();
 }
 
+/* What the host's #MC handler would have seen, had the guest not run. */
+static void svm_host_machine_check(void)
+{
+	struct pt_regs regs = {
+		.cs = 3,	/* as if from user mode: no kernel context to kill */
+		.flags = X86_EFLAGS_IF,
+	};
+
+	do_machine_check(&regs);
+}
+
 /**
  * svm_run() - one VMRUN
  * @vcpu: the vCPU
@@ -550,6 +565,7 @@ void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb, bool irq_window)
 	struct vmcb *vmcb = svm->vmcb;
 	struct kvm_regs *regs = &vcpu->arch.regs;
 	int cpu = smp_processor_id();
+	struct svm_cpu *sc = per_cpu_ptr(&svm_cpus, cpu);
 	u64 host_xcr0 = 0;
 	bool swap_xcr0;
 
@@ -573,10 +589,20 @@ void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb, bool irq_window)
 	}
 	load_guest_debug(svm);
 
+	/* Another VM's predictions must not steer this one. */
+	if (sc->last_vmcb != vmcb) {
+		sc->last_vmcb = vmcb;
+		indirect_branch_prediction_barrier();
+	}
+
 	asm volatile("clgi" ::: "memory");
-	kvmod_svm_vmrun(svm->vmcb_pa, regs,
-			page_to_phys(this_cpu_ptr(&svm_cpus)->host_save));
+	kvmod_svm_vmrun(svm->vmcb_pa, regs, page_to_phys(sc->host_save));
+	/* A machine check in the guest is the host's: handle it here. */
+	if (vmcb->control.exit_code == SVM_EXIT_EXCP_BASE + MC_VECTOR)
+		svm_host_machine_check();
 	asm volatile("stgi" ::: "memory");
+	if (vmcb->control.exit_code != (u32)SVM_EXIT_ERR)
+		sc->flush_all = false;
 
 	save_guest_debug(svm);
 	if (swap_xcr0 && vcpu->arch.xcr0 != host_xcr0)

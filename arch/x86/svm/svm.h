@@ -16,12 +16,17 @@
  * @host_save: where we VMSAVE the host's FS/GS/TR/LDTR and syscall MSRs.
  * @asid_generation: bumped when ASIDs run out and the TLB is flushed.
  * @next_asid: next ASID to hand out on this CPU.
+ * @flush_all: a new generation began: the next VMRUN that succeeds must
+ *	flush every ASID first.
+ * @last_vmcb: the VMCB that last ran here (IBPB between different ones).
  */
 struct svm_cpu {
 	struct page *hsave;
 	struct page *host_save;
 	u64 asid_generation;
 	u32 next_asid;
+	bool flush_all;
+	struct vmcb *last_vmcb;
 };
 
 DECLARE_PER_CPU(struct svm_cpu, svm_cpus);

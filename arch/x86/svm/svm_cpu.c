@@ -12,6 +12,7 @@
 #include <linux/mm.h>
 #include <asm/cpufeature.h>
 #include <asm/msr.h>
+#include <asm/mem_encrypt.h>
 #include <asm/pgtable_types.h>
 
 #include "svm.h"
@@ -46,6 +47,11 @@ static int svm_probe(void)
 
 	if (!(cpuid_ecx(0x80000001) & BIT(X86_FEATURE_SVM & 31)))
 		return -ENODEV;
+	/* Every address given to the hardware would need the C-bit. */
+	if (sme_me_mask) {
+		pr_err("kvmod: AMD-V with memory encryption (SME) is not supported\n");
+		return -EOPNOTSUPP;
+	}
 	rdmsrl(MSR_VM_CR, vm_cr);
 	if (vm_cr & SVM_VM_CR_SVM_DIS_MASK) {
 		pr_err("kvmod: AMD-V is disabled by firmware (VM_CR.SVMDIS)\n");
@@ -101,7 +107,9 @@ static int svm_cpu_enable(void)
 	}
 	/* A new generation: ASIDs handed out before mean nothing now. */
 	sc->asid_generation++;
-	sc->next_asid = svm_max_asid;
+	sc->next_asid = 1;
+	sc->flush_all = true;
+	sc->last_vmcb = NULL;
 
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	wrmsrl(MSR_VM_HSAVE_PA, page_to_phys(sc->hsave));

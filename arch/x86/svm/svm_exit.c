@@ -176,6 +176,12 @@ static int exit_bp(struct svm_vcpu *svm)
 				svm->vmcb->save.dr6, svm->vmcb->save.dr7);
 }
 
+static int exit_mc(struct svm_vcpu *svm)
+{
+	/* svm_run() gave it to the host's handler already. */
+	return 1;
+}
+
 static int exit_ac(struct svm_vcpu *svm)
 {
 	kvmod_queue_exception(svm->vcpu, AC_VECTOR, true, 0);
@@ -204,8 +210,16 @@ static int exit_npf(struct svm_vcpu *svm)
 	int r;
 
 	r = kvmod_tdp_page_fault(svm->vcpu, gpa, error & X86_PF_WRITE);
-	if (r == KVMOD_FAULT_MMIO)
+	if (r == KVMOD_FAULT_MMIO) {
+		u64 data[2] = { gpa, svm->vmcb->control.exit_int_info };
+
+		/* MMIO while delivering an event (IDT, stack): not emulatable. */
+		if (svm->vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID)
+			return kvmod_internal_error(svm->vcpu,
+						    KVM_INTERNAL_ERROR_DELIVERY_EV,
+						    ARRAY_SIZE(data), data);
 		return kvmod_emulate_mmio(svm->vcpu);
+	}
 	if (r < 0)
 		return r;
 	return 1;
@@ -213,7 +227,7 @@ static int exit_npf(struct svm_vcpu *svm)
 
 static int exit_unexpected(struct svm_vcpu *svm)
 {
-	u64 data[2] = { svm->vmcb->control.exit_code, smp_processor_id() };
+	u64 data[2] = { svm->vmcb->control.exit_code, svm->vcpu->arch.cpu };
 
 	pr_warn_ratelimited("kvmod: unexpected AMD-V exit %#x\n",
 			    svm->vmcb->control.exit_code);
@@ -233,7 +247,7 @@ static int exit_invalid_state(struct svm_vcpu *svm)
 	run->exit_reason = KVM_EXIT_FAIL_ENTRY;
 	run->fail_entry.hardware_entry_failure_reason =
 		svm->vmcb->control.exit_code;
-	run->fail_entry.cpu = smp_processor_id();
+	run->fail_entry.cpu = svm->vcpu->arch.cpu;
 	return 0;
 }
 
@@ -244,6 +258,7 @@ static const svm_exit_handler exit_handlers[] = {
 	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= exit_db,
 	[SVM_EXIT_EXCP_BASE + BP_VECTOR]	= exit_bp,
 	[SVM_EXIT_EXCP_BASE + AC_VECTOR]	= exit_ac,
+	[SVM_EXIT_EXCP_BASE + MC_VECTOR]	= exit_mc,
 	[SVM_EXIT_INTR]			= exit_resume,
 	[SVM_EXIT_NMI]			= exit_resume,
 	[SVM_EXIT_SMI]			= exit_resume,

@@ -121,6 +121,8 @@ SYM_FUNC_START(kvmod_svm_vmrun)
 	xor	%r11d, %r11d
 
 	UNTRAIN_RET
+	/* srso=ibpb-vmexit: a barrier on every exit instead. */
+	ALTERNATIVE "", "call entry_ibpb", X86_FEATURE_IBPB_ON_VMEXIT
 
 	add	$24, %rsp
 	pop	%rbx
