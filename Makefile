@@ -5,6 +5,7 @@
 #   make                  build kvmod.ko against KDIR (default: the running kernel)
 #   make check            the full test run (emulated hosts), prints "N passed, N failed"
 #   make demo             boot the emulated AMD-V host and show kvmod working
+#   make bench            kvmod against the real KVM (Documentation/performance.rst)
 #   make selftests        build the kvmod selftests (static binaries)
 #
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -27,4 +28,7 @@ check:
 demo:
 	tools/lanes/demo.sh
 
-.PHONY: all modules clean selftests check demo
+bench:
+	tools/bench/run.sh
+
+.PHONY: all modules clean selftests check demo bench
