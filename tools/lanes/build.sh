@@ -68,6 +68,7 @@ build_selftests() {
 }
 
 main() {
+	# shellcheck disable=SC2034 # set by kernel.sh's output
 	local kdir=${KDIR:-} KVER VMLINUZ MODDIR KDIR
 
 	eval "$("$LANES_DIR/kernel.sh")"

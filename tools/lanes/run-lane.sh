@@ -107,6 +107,7 @@ pick_kernel() {
 		[[ -n $MODULES_DIR ]] || die "--kernel needs --modules-dir"
 		[[ -f $KERNEL ]] || die "no kernel image $KERNEL"
 	else
+		# shellcheck disable=SC2034 # set by kernel.sh's output
 		local KVER VMLINUZ MODDIR KDIR
 
 		eval "$("$LANES_DIR/kernel.sh")"
@@ -219,8 +220,9 @@ stage_suites() {
 stage_busybox() {
 	local bb=/bin/busybox
 
-	[[ -x $bb ]] && is_static "$bb" ||
+	if [[ ! -x $bb ]] || ! is_static "$bb"; then
 		die "need a static /bin/busybox (apt-get install busybox-static)"
+	fi
 	mkdir -p "$ROOT"/{bin,dev,proc,sys,tmp}
 	cp "$bb" "$ROOT/bin/busybox"
 	cp "$LANES_DIR/guest/init" "$ROOT/init"

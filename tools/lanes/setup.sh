@@ -35,7 +35,7 @@ main() {
 		log "all lane packages present"
 		return 0
 	fi
-	log "installing:" $missing
+	log "installing: ${missing//$'\n'/ }"
 	export DEBIAN_FRONTEND=noninteractive
 	# Install from the lists we have; refresh them once only if that fails.
 	# shellcheck disable=SC2086
