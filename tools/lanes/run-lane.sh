@@ -293,6 +293,7 @@ show_vcpus() {
 # cases (numbered after $NCASES) to stdout.
 boot() {
 	local targets=$1 cpu=qemu64,+svm,+npt limit=$BOOT_TIMEOUT rc=0
+	local start=$SECONDS
 
 	[[ $NPT == on ]] || cpu=qemu64,+svm,-npt
 	if [[ -z $limit ]]; then
@@ -307,7 +308,7 @@ boot() {
 	# stdio: a FIFO we hold open, never a terminal.
 	mkfifo "$WORK/monitor"
 	timeout -k 10 "$limit" qemu-system-x86_64 -M q35 -accel "$ACCEL" \
-		-cpu "$cpu" -smp "$SMP" -m 2G -nographic -no-reboot \
+		-cpu "$cpu" -smp "$SMP" -m 2G -nographic -no-reboot -nic none \
 		-serial "file:$KLOG" -serial "file:$TESTLOG" \
 		-kernel "$KERNEL" -initrd "$WORK/initramfs.cpio" \
 		-append "console=ttyS0 tsc=reliable panic=-1 quiet nokaslr $APPEND" \
@@ -329,6 +330,7 @@ boot() {
 	if [[ $rc -eq 124 ]]; then
 		echo "boot timed out after ${limit}s" >"$WORK/hung"
 	fi
+	log "boot $NBOOTS: QEMU ran $((SECONDS - start))s"
 }
 
 BAD_LOG='Oops|BUG:|WARNING:|general protection fault|KASAN|kernel BUG'
