@@ -19,8 +19,8 @@ HERE=$LANES_DIR/qemu-boot
 QEMU=/usr/bin/qemu-system-x86_64
 # What "-M pc -nodefaults -kernel" opens (strace): BIOS, the vapic ROM of
 # the userspace APIC, the -kernel loader ROM.
-FIRMWARE="/usr/share/seabios/bios-256k.bin /usr/share/qemu/kvmvapic.bin
-	/usr/share/qemu/linuxboot_dma.bin"
+FIRMWARE=(/usr/share/seabios/bios-256k.bin /usr/share/qemu/kvmvapic.bin
+	/usr/share/qemu/linuxboot_dma.bin)
 BUSYBOX=/bin/busybox
 
 usage() {
@@ -75,8 +75,10 @@ qemu_libs() {
 # Content hash over the payload's inputs: a changed package or kernel
 # rebuilds, an unchanged one reuses the cache.
 payload_key() {
-	# shellcheck disable=SC2086
-	sha256sum "$QEMU" $(qemu_libs) $FIRMWARE "$VMLINUZ" "$BUSYBOX" \
+	local libs
+
+	mapfile -t libs < <(qemu_libs)
+	sha256sum "$QEMU" "${libs[@]}" "${FIRMWARE[@]}" "$VMLINUZ" "$BUSYBOX" \
 		"$HERE/guest-init" "$HERE/build.sh" ${PRELOAD:+"$HERE/diag-shim.c"} |
 		sha256sum | cut -c1-16
 }
@@ -97,17 +99,18 @@ build_initrd() {
 }
 
 build_payload() {
-	local out=$1 tree f
+	local out=$1 tree f libs
 
+	mapfile -t libs < <(qemu_libs)
 	tree=$(mktemp -d "$CACHE/.tree.XXXXXX")
 	mkdir -p "$tree"/{sysroot,firmware,guest}
 	# Keep each library at the path ldd named; qemu-boot.sh points the
 	# loader at those directories.
-	for f in "$QEMU" $(qemu_libs); do
+	for f in "$QEMU" "${libs[@]}"; do
 		mkdir -p "$tree/sysroot$(dirname "$f")"
 		cp -L "$f" "$tree/sysroot$f"
 	done
-	cp $FIRMWARE "$tree/firmware/"
+	cp "${FIRMWARE[@]}" "$tree/firmware/"
 	cp "$VMLINUZ" "$tree/guest/vmlinuz"
 	build_initrd "$tree/guest/initrd.gz"
 	if [[ -n $PRELOAD ]]; then
@@ -141,6 +144,7 @@ build_prog() {
 }
 
 main() {
+	# shellcheck disable=SC2034  # kernel.sh sets all four; VMLINUZ is used
 	local KVER VMLINUZ MODDIR KDIR key suite payload kind
 
 	parse_args "$@"
