@@ -92,7 +92,11 @@ raw {
 	next
 }
 
+# /init's own messages, e.g. why rmmod failed.
 prog == "" {
+	if ($0 != "")
+		print "# " target ": " $0
+	fflush()
 	next
 }
 
