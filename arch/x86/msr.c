@@ -11,6 +11,7 @@
 #include <linux/uaccess.h>
 #include <asm/msr-index.h>
 #include <asm/mtrr.h>
+#include <asm/kvm_para.h>
 #include <asm/page.h>
 #include <asm/tsc.h>
 
@@ -30,7 +31,7 @@ static const u32 msrs_to_save[] = {
 	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
 	MSR_EFER, MSR_IA32_CR_PAT, MSR_IA32_TSC, MSR_TSC_AUX,
 	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE,
-	MSR_IA32_MCG_STATUS, MSR_MTRRdefType,
+	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL, MSR_MTRRdefType,
 	MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000, MSR_MTRRfix16K_A0000,
 	MSR_MTRRfix4K_C0000, MSR_MTRRfix4K_C8000, MSR_MTRRfix4K_D0000,
 	MSR_MTRRfix4K_D8000, MSR_MTRRfix4K_E0000, MSR_MTRRfix4K_E8000,
@@ -204,14 +205,24 @@ int kvmod_get_msr(struct kvmod_vcpu *vcpu, u32 index, u64 *data, bool host)
 			return 1;
 		*data = vcpu->arch.tsc_aux;
 		return 0;
-	case MSR_IA32_MCG_CAP:
-	case MSR_IA32_MCG_STATUS:
 	case MSR_IA32_UCODE_REV:
+		*data = 0;
+		return 0;
+	case MSR_KVM_WALL_CLOCK:
+	case MSR_KVM_SYSTEM_TIME:
+	case MSR_KVM_WALL_CLOCK_NEW:
+	case MSR_KVM_SYSTEM_TIME_NEW:
+		/* No kvmclock: VMMs save and restore it as "off". */
+		if (!host)
+			return 1;
 		*data = 0;
 		return 0;
 	}
 
 	r = mtrr_get(vcpu, index, data);
+	if (r != -ENOENT)
+		return r;
+	r = kvmod_mce_get_msr(vcpu, index, data, host);
 	if (r != -ENOENT)
 		return r;
 	r = kvmod_x86->get_msr(vcpu, index, data);
@@ -270,15 +281,20 @@ int kvmod_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data, bool host)
 			return 1;
 		vcpu->arch.tsc_aux = data;
 		return 0;
-	case MSR_IA32_MCG_STATUS:
-		/* Nothing can raise a machine check in the guest yet. */
-		return data ? 1 : 0;
 	case MSR_IA32_UCODE_REV:
 		/* Writing starts a microcode load: accept, do nothing. */
 		return 0;
+	case MSR_KVM_WALL_CLOCK:
+	case MSR_KVM_SYSTEM_TIME:
+	case MSR_KVM_WALL_CLOCK_NEW:
+	case MSR_KVM_SYSTEM_TIME_NEW:
+		return (host && !data) ? 0 : 1;
 	}
 
 	r = mtrr_set(vcpu, index, data);
+	if (r != -ENOENT)
+		return r;
+	r = kvmod_mce_set_msr(vcpu, index, data, host);
 	if (r != -ENOENT)
 		return r;
 	r = kvmod_x86->set_msr(vcpu, index, data);
@@ -291,6 +307,7 @@ void kvmod_msr_reset(struct kvmod_vcpu *vcpu)
 	vcpu->arch.misc_enable = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
 				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
 	memset(&vcpu->arch.mtrr, 0, sizeof(vcpu->arch.mtrr));
+	kvmod_mce_reset(vcpu);
 }
 
 static long get_msr_index_list(struct kvm_msr_list __user *user)

@@ -57,6 +57,12 @@ long kvmod_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 		return kvmod_get_supported_cpuid((void __user *)arg);
 	case KVM_GET_MSR_INDEX_LIST:
 		return kvmod_msr_dev_ioctl(ioctl, (void __user *)arg);
+	case KVM_X86_GET_MCE_CAP_SUPPORTED: {
+		u64 cap = kvmod_mce_cap_supported();
+
+		return copy_to_user((void __user *)arg, &cap, sizeof(cap)) ?
+		       -EFAULT : 0;
+	}
 	default:
 		/* KVM answers unknown /dev/kvm ioctls on x86 with -EINVAL. */
 		return -EINVAL;
@@ -81,6 +87,8 @@ int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 	case KVM_CAP_USER_NMI:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_EXT_CPUID:
+	/* The ioctl exists; without an in-kernel irqchip it refuses (below). */
+	case KVM_CAP_IRQ_ROUTING:
 		return 1;
 	case KVM_CAP_XSAVE:
 		return 1;
@@ -88,6 +96,8 @@ int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 		return boot_cpu_has(X86_FEATURE_XSAVE);
 	case KVM_CAP_SET_GUEST_DEBUG:
 		return runs;
+	case KVM_CAP_MCE:
+		return KVMOD_MAX_MCE_BANKS;
 	case KVM_CAP_SYNC_REGS:
 		return runs ? KVM_SYNC_X86_VALID_FIELDS : 0;
 	case KVM_CAP_SET_GUEST_DEBUG2:
@@ -152,6 +162,9 @@ long kvmod_arch_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
 			return -EINVAL;
 		vm->arch.tss_addr = arg;
 		return 0;
+	case KVM_SET_GSI_ROUTING:
+		/* Routes lead to in-kernel interrupt controllers: none yet. */
+		return -EINVAL;
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
 			return -EFAULT;
@@ -277,6 +290,13 @@ long kvmod_arch_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 	case KVM_GET_DEBUGREGS:
 	case KVM_SET_DEBUGREGS:
 		return debugregs_ioctl(vcpu, ioctl, argp);
+	case KVM_X86_SETUP_MCE: {
+		u64 cap;
+
+		if (copy_from_user(&cap, argp, sizeof(cap)))
+			return -EFAULT;
+		return kvmod_mce_setup(vcpu, cap);
+	}
 	case KVM_SET_GUEST_DEBUG:
 	case KVM_TRANSLATE:
 		return kvmod_debug_ioctl(vcpu, ioctl, argp);

@@ -27,6 +27,9 @@
 /* Variable-range MTRR pairs offered to guests (MTRRcap.VCNT). */
 #define KVMOD_NR_VAR_MTRR	8
 
+/* Machine-check banks a vCPU may have (KVM_CAP_MCE). */
+#define KVMOD_MAX_MCE_BANKS	32
+
 /**
  * struct kvmod_vm_arch - x86 per-VM state
  * @virt_enabled: this VM holds a reference on per-CPU virtualization.
@@ -132,6 +135,20 @@ struct kvmod_mtrr {
 	u64 var[KVMOD_NR_VAR_MTRR * 2];
 };
 
+/**
+ * struct kvmod_mce - machine-check state of a vCPU
+ * @mcg_cap: IA32_MCG_CAP (bank count in bits 7:0).
+ * @mcg_status: IA32_MCG_STATUS.
+ * @mcg_ctl: IA32_MCG_CTL, when MCG_CAP.CTL_P.
+ * @banks: MCi_CTL, MCi_STATUS, MCi_ADDR, MCi_MISC per bank.
+ */
+struct kvmod_mce {
+	u64 mcg_cap;
+	u64 mcg_status;
+	u64 mcg_ctl;
+	u64 banks[KVMOD_MAX_MCE_BANKS * 4];
+};
+
 /* vcpu->arch.mode: whether the vCPU may be in guest mode (IPI to kick). */
 enum kvmod_vcpu_mode {
 	KVMOD_OUTSIDE_GUEST,
@@ -164,6 +181,7 @@ enum kvmod_vcpu_request {
  * @tsc_aux: IA32_TSC_AUX.
  * @misc_enable: IA32_MISC_ENABLE.
  * @mtrr: MTRR state.
+ * @mce: machine-check state.
  * @pio: port I/O in flight to userspace.
  * @emul: instruction emulation in flight (MMIO).
  * @exception: exception queued for the guest.
@@ -192,6 +210,7 @@ struct kvmod_vcpu_arch {
 	u64 tsc_aux;
 	u64 misc_enable;
 	struct kvmod_mtrr mtrr;
+	struct kvmod_mce mce;
 	struct kvmod_pio pio;
 	struct kvmod_emul emul;
 	struct kvmod_exception exception;

@@ -215,6 +215,14 @@ void kvmod_msr_reset(struct kvmod_vcpu *vcpu);
 u64 kvmod_read_guest_tsc(struct kvmod_vcpu *vcpu);
 bool kvmod_apic_base_valid(struct kvmod_vcpu *vcpu, u64 data);
 
+/* arch/x86/mce.c */
+u64 kvmod_mce_cap_supported(void);
+void kvmod_mce_reset(struct kvmod_vcpu *vcpu);
+int kvmod_mce_setup(struct kvmod_vcpu *vcpu, u64 mcg_cap);
+int kvmod_mce_get_msr(struct kvmod_vcpu *vcpu, u32 msr, u64 *data,
+		      bool host);
+int kvmod_mce_set_msr(struct kvmod_vcpu *vcpu, u32 msr, u64 data, bool host);
+
 /* arch/x86/xcr.c */
 int kvmod_set_xcr0(struct kvmod_vcpu *vcpu, u64 xcr0);
 u64 kvmod_supported_xcr0(void);
