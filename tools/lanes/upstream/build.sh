@@ -87,8 +87,10 @@ compile() {
 # The guest stages only the files a suite lists, so a wrapper carries its
 # static test program after this header (padded to 4 KiB), unpacks it to
 # /tmp, runs it with the test's arguments under its own timeout and
-# removes it.  Skip messages go to the plan line ("1..0 # SKIP why"),
-# which tap.awk drops: they are re-printed as a comment so run.sh sees why.
+# removes it.  The test runs in a session of its own, so the timeout
+# also kills what it forked (which would hold the output pipe open).
+# Skip messages go to the plan line ("1..0 # SKIP why"), which tap.awk
+# drops: they are re-printed as a comment so run.sh sees why.
 wrapper_header() {
 	local name=$1 timeout=$2 args=$3
 
@@ -96,10 +98,20 @@ wrapper_header() {
 #!/bin/sh
 # kvmod upstream selftest wrapper: $name $args (timeout ${timeout}s)
 bin=/tmp/upstream.\$\$.$name
+# POSIX semaphores (hardware_disable_test) need /dev/shm.
+grep -q ' /dev/shm ' /proc/mounts || { mkdir -p /dev/shm && mount -t tmpfs shm /dev/shm; }
 tail -c +4097 "\$0" >"\$bin" && chmod 755 "\$bin" || exit 1
 start=\$(date +%s)
-{ timeout -s KILL $timeout "\$bin" $args 2>&1; echo \$? >"\$bin.rc"; } |
-	sed -e 's/^1\.\.0 # SKIP \(.*\)/# upstream-skip: \1/'
+{
+	setsid "\$bin" $args 2>&1 &
+	pid=\$!
+	(sleep $timeout; kill -s KILL -- -\$pid) >/dev/null 2>&1 &
+	killer=\$!
+	wait \$pid
+	echo \$? >"\$bin.rc"
+	kill \$killer 2>/dev/null
+	kill -s KILL -- -\$pid 2>/dev/null
+} | sed -e 's/^1\.\.0 # SKIP \(.*\)/# upstream-skip: \1/'
 rc=\$(cat "\$bin.rc")
 rm -f "\$bin" "\$bin.rc"
 if [ "\$rc" -ge 128 ] && [ \$((\$(date +%s) - start)) -ge $timeout ]; then
