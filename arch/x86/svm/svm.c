@@ -447,8 +447,9 @@ static void svm_inject_event(struct svm_vcpu *svm, bool irq_window)
 
 /*
  * An exit in the middle of delivering an event (e.g. a nested page fault
- * on the IDT or stack) must deliver it again.  Software interrupts and
- * INT3/INTO are instead re-executed: RIP still points at the instruction.
+ * on the IDT or stack) must deliver it again.  Exceptions, INT3/INTO
+ * included (RIP is already past them), are delivered again as exceptions;
+ * software interrupts (INTn) are re-executed: RIP is still on them.
  */
 static void svm_requeue_interrupted_event(struct svm_vcpu *svm)
 {
@@ -462,8 +463,7 @@ static void svm_requeue_interrupted_event(struct svm_vcpu *svm)
 
 	if (!(info & SVM_EXITINTINFO_VALID))
 		return;
-	if (type == SVM_EXITINTINFO_TYPE_EXEPT &&
-	    ev.vector != BP_VECTOR && ev.vector != OF_VECTOR)
+	if (type == SVM_EXITINTINFO_TYPE_EXEPT)
 		ev.kind = KVMOD_EVENT_EXCEPTION;
 	else if (type == SVM_EXITINTINFO_TYPE_NMI)
 		ev.kind = KVMOD_EVENT_NMI;
