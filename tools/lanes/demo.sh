@@ -30,6 +30,10 @@ main() {
 		--guest-script "$LANES_DIR/guest/demo.sh" \
 		--suite "demo=$suite" "$@" || rc=$?
 	rm -rf "$suite"
+
+	log "booting Debian's Linux kernel under Debian's QEMU on kvmod (the guest's console is on the '#' lines)"
+	"$LANES_DIR/run-lane.sh" --targets kvmod --timeout 300 \
+		--suite qemuboot="$("$LANES_DIR/qemu-boot/build.sh")" "$@" || rc=$?
 	return $rc
 }
 
