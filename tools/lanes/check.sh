@@ -69,6 +69,23 @@ run_unit_tests() {
 	done
 }
 
+# The upstream KVM selftests against tools/testing/selftests/upstream-kvm.expect:
+# failures are regressions and dishonest skips (tools/lanes/upstream/run.sh).
+run_upstream() {
+	local counts
+
+	counts=$(mktemp)
+	echo "== upstream KVM selftests"
+	"$LANES_DIR/upstream/run.sh" --counts "$counts" || true
+	if [[ -s $counts ]]; then
+		add_counts "$counts"
+	else
+		echo "not ok - upstream selftests did not complete"
+		FAILED=$((FAILED + 1))
+	fi
+	rm -f "$counts"
+}
+
 main() {
 	local start=$SECONDS
 
@@ -84,6 +101,7 @@ main() {
 	# A Linux guest under Debian's QEMU on /dev/kvm (healthy: 20-120 s).
 	run_lane qemu-boot --targets "kvmod kvm" --timeout 300 \
 		--suite qemuboot="$("$LANES_DIR/qemu-boot/build.sh")"
+	run_upstream
 	echo "== all lanes ($((SECONDS - start))s)"
 	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 	[[ $FAILED -eq 0 ]]
