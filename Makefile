@@ -15,12 +15,15 @@ all: modules
 modules:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_KVMOD=m modules
 
+SELFTEST_DIRS := $(wildcard tools/testing/selftests/kvmod*)
+
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	$(MAKE) -C tools/testing/selftests/kvmod clean
+	for d in $(SELFTEST_DIRS); do $(MAKE) -C $$d clean || exit 1; done
+	rm -rf out
 
 selftests:
-	$(MAKE) -C tools/testing/selftests/kvmod
+	for d in $(SELFTEST_DIRS); do $(MAKE) -C $$d || exit 1; done
 
 check:
 	tools/lanes/check.sh
