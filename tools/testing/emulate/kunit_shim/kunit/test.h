@@ -70,4 +70,21 @@ static inline void *kunit_kzalloc(struct kunit *test, size_t size, int gfp)
 
 extern struct kunit_suite *kunit_shim_suite;
 
+/* Run the suite kunit_test_suites() named: one TAP line per case. */
+static inline void kunit_shim_run(void)
+{
+	struct kunit_case *kc;
+
+	for (kc = kunit_shim_suite->test_cases; kc->run_case; kc++) {
+		struct kunit test = { .name = kc->name };
+		unsigned int i;
+
+		kc->run_case(&test);
+		tap_ok(!test.failed, "kunit %s.%s", kunit_shim_suite->name,
+		       kc->name);
+		for (i = 0; i < test.nallocs; i++)
+			free(test.allocs[i]);
+	}
+}
+
 #endif
