@@ -38,6 +38,11 @@ static const u32 msrs_to_save[] = {
 	MSR_MTRRfix4K_F0000, MSR_MTRRfix4K_F8000,
 };
 
+/* MSRs describing the host's capabilities (KVM_GET_MSR_FEATURE_INDEX_LIST). */
+static const u32 msr_features[] = {
+	MSR_IA32_UCODE_REV,
+};
+
 static bool mtrr_type_valid(u8 type)
 {
 	/* UC, WC, WT, WP, WB; 2, 3 and 7+ are reserved. */
@@ -206,7 +211,7 @@ int kvmod_get_msr(struct kvmod_vcpu *vcpu, u32 index, u64 *data, bool host)
 		*data = vcpu->arch.tsc_aux;
 		return 0;
 	case MSR_IA32_UCODE_REV:
-		*data = 0;
+		*data = vcpu->arch.ucode_rev;
 		return 0;
 	case MSR_KVM_WALL_CLOCK:
 	case MSR_KVM_SYSTEM_TIME:
@@ -282,7 +287,9 @@ int kvmod_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data, bool host)
 		vcpu->arch.tsc_aux = data;
 		return 0;
 	case MSR_IA32_UCODE_REV:
-		/* Writing starts a microcode load: accept, do nothing. */
+		/* The guest's write starts a microcode load: accept, ignore. */
+		if (host)
+			vcpu->arch.ucode_rev = data;
 		return 0;
 	case MSR_KVM_WALL_CLOCK:
 	case MSR_KVM_SYSTEM_TIME:
@@ -310,9 +317,10 @@ void kvmod_msr_reset(struct kvmod_vcpu *vcpu)
 	kvmod_mce_reset(vcpu);
 }
 
-static long get_msr_index_list(struct kvm_msr_list __user *user)
+static long get_msr_list(struct kvm_msr_list __user *user, const u32 *list,
+			 u32 count)
 {
-	u32 n, count = ARRAY_SIZE(msrs_to_save);
+	u32 n;
 
 	if (get_user(n, &user->nmsrs))
 		return -EFAULT;
@@ -320,17 +328,29 @@ static long get_msr_index_list(struct kvm_msr_list __user *user)
 		return -EFAULT;
 	if (n < count)
 		return -E2BIG;
-	if (copy_to_user(user->indices, msrs_to_save, sizeof(msrs_to_save)))
+	if (copy_to_user(user->indices, list, count * sizeof(*list)))
 		return -EFAULT;
 	return 0;
 }
 
-long kvmod_msr_dev_ioctl(unsigned int ioctl, void __user *argp)
+/* A feature MSR's value (KVM_GET_MSRS on /dev/kvm): 0, or 1 if none. */
+static int get_msr_feature(u32 index, u64 *data)
 {
-	return get_msr_index_list(argp);
+	switch (index) {
+	case MSR_IA32_UCODE_REV:
+		/* The host's microcode revision, for VMMs to pass on. */
+		if (rdmsrl_safe(index, data))
+			*data = 0;
+		return 0;
+	default:
+		return 1;
+	}
 }
 
-/* KVM_GET_MSRS / KVM_SET_MSRS: the number of entries done, or an errno. */
+/*
+ * KVM_GET_MSRS / KVM_SET_MSRS on a vCPU, or KVM_GET_MSRS of feature MSRs
+ * when @vcpu is NULL: the number of entries done, or an errno.
+ */
 static long msrs_ioctl(struct kvmod_vcpu *vcpu, struct kvm_msrs __user *user,
 		       bool set)
 {
@@ -351,10 +371,15 @@ static long msrs_ioctl(struct kvmod_vcpu *vcpu, struct kvm_msrs __user *user,
 		return PTR_ERR(entries);
 
 	for (i = 0; i < msrs.nmsrs; i++) {
-		int fail = set ? kvmod_set_msr(vcpu, entries[i].index,
-					       entries[i].data, true) :
-				 kvmod_get_msr(vcpu, entries[i].index,
-					       &entries[i].data, true);
+		u32 index = entries[i].index;
+		int fail;
+
+		if (set)
+			fail = kvmod_set_msr(vcpu, index, entries[i].data, true);
+		else if (!vcpu)
+			fail = get_msr_feature(index, &entries[i].data);
+		else
+			fail = kvmod_get_msr(vcpu, index, &entries[i].data, true);
 		if (fail)
 			break;
 	}
@@ -363,6 +388,24 @@ static long msrs_ioctl(struct kvmod_vcpu *vcpu, struct kvm_msrs __user *user,
 		r = -EFAULT;
 	kfree(entries);
 	return r;
+}
+
+/**
+ * kvmod_msr_dev_ioctl() - the MSR ioctls of /dev/kvm
+ * @ioctl: KVM_GET_MSR_INDEX_LIST, KVM_GET_MSR_FEATURE_INDEX_LIST or
+ *	KVM_GET_MSRS (feature MSRs)
+ * @argp: the argument
+ */
+long kvmod_msr_dev_ioctl(unsigned int ioctl, void __user *argp)
+{
+	switch (ioctl) {
+	case KVM_GET_MSR_INDEX_LIST:
+		return get_msr_list(argp, msrs_to_save, ARRAY_SIZE(msrs_to_save));
+	case KVM_GET_MSR_FEATURE_INDEX_LIST:
+		return get_msr_list(argp, msr_features, ARRAY_SIZE(msr_features));
+	default:
+		return msrs_ioctl(NULL, argp, false);
+	}
 }
 
 long kvmod_msr_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,

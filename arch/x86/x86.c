@@ -56,6 +56,8 @@ long kvmod_arch_dev_ioctl(unsigned int ioctl, unsigned long arg)
 	case KVM_GET_SUPPORTED_CPUID:
 		return kvmod_get_supported_cpuid((void __user *)arg);
 	case KVM_GET_MSR_INDEX_LIST:
+	case KVM_GET_MSR_FEATURE_INDEX_LIST:
+	case KVM_GET_MSRS:
 		return kvmod_msr_dev_ioctl(ioctl, (void __user *)arg);
 	case KVM_X86_GET_MCE_CAP_SUPPORTED: {
 		u64 cap = kvmod_mce_cap_supported();
@@ -87,6 +89,7 @@ int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 	case KVM_CAP_USER_NMI:
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_EXT_CPUID:
+	case KVM_CAP_GET_MSR_FEATURES:
 	/* The ioctl exists; without an in-kernel irqchip it refuses (below). */
 	case KVM_CAP_IRQ_ROUTING:
 		return 1;

@@ -180,6 +180,7 @@ enum kvmod_vcpu_request {
  * @tsc_offset: guest TSC = host TSC + @tsc_offset.
  * @tsc_aux: IA32_TSC_AUX.
  * @misc_enable: IA32_MISC_ENABLE.
+ * @ucode_rev: the microcode revision the guest reads (set by userspace).
  * @mtrr: MTRR state.
  * @mce: machine-check state.
  * @pio: port I/O in flight to userspace.
@@ -209,6 +210,7 @@ struct kvmod_vcpu_arch {
 	s64 tsc_offset;
 	u64 tsc_aux;
 	u64 misc_enable;
+	u64 ucode_rev;
 	struct kvmod_mtrr mtrr;
 	struct kvmod_mce mce;
 	struct kvmod_pio pio;
