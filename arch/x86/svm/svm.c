@@ -542,12 +542,14 @@ static void save_guest_debug(struct svm_vcpu *svm)
 /* What the host's #MC handler would have seen, had the guest not run. */
 static void svm_host_machine_check(void)
 {
+#ifdef CONFIG_X86_MCE
 	struct pt_regs regs = {
 		.cs = 3,	/* as if from user mode: no kernel context to kill */
 		.flags = X86_EFLAGS_IF,
 	};
 
 	do_machine_check(&regs);
+#endif
 }
 
 /**
