@@ -6,6 +6,7 @@
 #   make check            the full test run (emulated hosts), prints "N passed, N failed"
 #   make demo             boot the emulated AMD-V host and show kvmod working
 #   make bench            kvmod against the real KVM (Documentation/performance.rst)
+#   make qemu-boot        boot Linux under Debian's QEMU on kvmod and on the real KVM
 #   make selftests        build the kvmod selftests (static binaries)
 #
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -34,4 +35,9 @@ demo:
 bench:
 	tools/bench/run.sh
 
-.PHONY: all modules clean selftests check demo bench
+# Not in 'make check' yet: on kvmod the guest hangs in about 1 run of 9.
+qemu-boot:
+	tools/lanes/run-lane.sh --targets "kvmod kvm" --timeout 300 \
+		--suite qemuboot="$$(tools/lanes/qemu-boot/build.sh)"
+
+.PHONY: all modules clean selftests check demo bench qemu-boot
