@@ -13,7 +13,8 @@ PACKAGES=(
 	xz-utils zstd		# compressed modules
 	gcc make libc6-dev binutils	# kvmod.ko and static test programs
 	linux-headers-amd64	# KDIR; also names the kernel to boot
-	linux-source-6.1	# ABI reference, future debug-kernel lane
+	linux-source-6.1	# ABI reference, upstream selftests, debug kernel
+	rsync			# 'make headers_install' for the upstream selftests
 	sparse			# make C=1
 )
 
