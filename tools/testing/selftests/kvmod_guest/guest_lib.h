@@ -29,6 +29,8 @@
 #include <stdint.h>
 #include <linux/kvm.h>
 
+#include "../kvmod/x86_regs.h"
+
 #define GDT_GPA		0x1000UL
 #define IDT_GPA		0x2000UL
 #define TSS_GPA		0x3000UL
@@ -81,23 +83,6 @@
 #define UCALL_FAIL	3	/* line, a, b */
 #define UCALL_UNHANDLED	4	/* vector, error code, rip */
 
-#define CR0_PE		(1ULL << 0)
-#define CR0_MP		(1ULL << 1)
-#define CR0_ET		(1ULL << 4)
-#define CR0_NE		(1ULL << 5)
-#define CR0_WP		(1ULL << 16)
-#define CR0_NW		(1ULL << 29)
-#define CR0_CD		(1ULL << 30)
-#define CR0_PG		(1ULL << 31)
-#define CR4_PSE		(1ULL << 4)
-#define CR4_PAE		(1ULL << 5)
-#define CR4_PGE		(1ULL << 7)
-#define CR4_OSFXSR	(1ULL << 9)
-#define CR4_OSXMMEXCPT	(1ULL << 10)
-#define EFER_SCE	(1ULL << 0)
-#define EFER_LME	(1ULL << 8)
-#define EFER_LMA	(1ULL << 10)
-#define EFER_NX		(1ULL << 11)
 
 #define PTE_P		(1ULL << 0)
 #define PTE_RW		(1ULL << 1)
