@@ -103,6 +103,23 @@ static bool legacy_prefix(u8 b)
 }
 
 /*
+ * Skip legacy prefixes and, in 64-bit mode, a REX prefix (returned in
+ * @rex).  Returns the offset of the opcode.
+ */
+static unsigned int skip_prefixes(const u8 *b, unsigned int n, bool long_mode,
+				  u8 *rex)
+{
+	unsigned int i = 0;
+
+	*rex = 0;
+	while (i < n && legacy_prefix(b[i]))
+		i++;
+	if (long_mode && i < n && (b[i] & 0xf0) == 0x40)
+		*rex = b[i++];
+	return i;
+}
+
+/*
  * Decode MOV CRn,reg (0F 22), CLTS (0F 06) or register-form LMSW
  * (0F 01 /6).  Returns the length, or 0 if it is none of them.
  */
@@ -110,13 +127,9 @@ static unsigned int decode_cr_write(struct kvmod_vcpu *vcpu, const u8 *b,
 				    unsigned int n, bool long_mode,
 				    unsigned int *cr, u64 *cr0_val, u64 *val)
 {
-	unsigned int i = 0;
-	u8 rex = 0, modrm;
+	u8 rex, modrm;
+	unsigned int i = skip_prefixes(b, n, long_mode, &rex);
 
-	while (i < n && legacy_prefix(b[i]))
-		i++;
-	if (long_mode && i < n && (b[i] & 0xf0) == 0x40)
-		rex = b[i++];
 	if (i + 2 > n || b[i] != 0x0f)
 		return 0;
 
@@ -155,13 +168,9 @@ static unsigned int decode_dr_move(const u8 *b, unsigned int n, bool long_mode,
 				   unsigned int *dr, unsigned int *reg,
 				   bool *write)
 {
-	unsigned int i = 0;
-	u8 rex = 0;
+	u8 rex;
+	unsigned int i = skip_prefixes(b, n, long_mode, &rex);
 
-	while (i < n && legacy_prefix(b[i]))
-		i++;
-	if (long_mode && i < n && (b[i] & 0xf0) == 0x40)
-		rex = b[i++];
 	if (i + 3 > n || b[i] != 0x0f || (b[i + 1] != 0x21 && b[i + 1] != 0x23))
 		return 0;
 	*write = b[i + 1] == 0x23;

@@ -189,13 +189,13 @@ static void sync_regs_out(struct kvmod_vcpu *vcpu)
 }
 
 /**
- * kvmod_vcpu_run() - KVM_RUN
+ * kvmod_arch_vcpu_run() - KVM_RUN
  * @vcpu: the vCPU, with its mutex held
  *
  * Return: 0 with vcpu->run describing the exit, or a negative errno
  * (-EINTR with KVM_EXIT_INTR when a signal is pending).
  */
-int kvmod_vcpu_run(struct kvmod_vcpu *vcpu)
+int kvmod_arch_vcpu_run(struct kvmod_vcpu *vcpu)
 {
 	struct kvm_run *run = vcpu->run;
 	int r;

@@ -203,11 +203,6 @@ u64 kvmod_arch_max_gfn(void)
 	return (1ULL << (bits - PAGE_SHIFT)) - 1;
 }
 
-int kvmod_arch_vcpu_run(struct kvmod_vcpu *vcpu)
-{
-	return kvmod_vcpu_run(vcpu);
-}
-
 int kvmod_arch_vcpu_init(struct kvmod_vcpu *vcpu)
 {
 	int r;

@@ -102,7 +102,6 @@ struct x86_emu_exception;
 struct x86_insn;
 
 /* arch/x86/run.c */
-int kvmod_vcpu_run(struct kvmod_vcpu *vcpu);
 void kvmod_flush_remote_tlbs(struct kvmod_vm *vm);
 void kvmod_queue_exception(struct kvmod_vcpu *vcpu, u8 vector,
 			   bool has_error_code, u32 error_code);

@@ -369,14 +369,11 @@ int svm_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data)
 /* Advance RIP past the instruction that exited; @len if no NRIP. */
 void svm_skip_instruction(struct svm_vcpu *svm, unsigned int len)
 {
-	struct kvm_regs *regs = &svm->vcpu->arch.regs;
+	u64 next = svm->vcpu->arch.regs.rip + len;
 
 	if (svm_nrips && svm->vmcb->control.next_rip)
-		regs->rip = svm->vmcb->control.next_rip;
-	else
-		regs->rip += len;
-	/* Leaving the instruction ends an STI/MOV SS interrupt shadow. */
-	svm->vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
+		next = svm->vmcb->control.next_rip;
+	kvmod_advance_rip(svm->vcpu, next);
 }
 
 /*
