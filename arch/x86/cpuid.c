@@ -275,6 +275,12 @@ static int add_basic_leaf(struct cpuid_table *t, u32 function, u64 xcr0)
 		 */
 		e->ecx = host_features(e->ecx, CPUID_1_ECX);
 		e->edx = host_features(e->edx, CPUID_1_EDX);
+		/*
+		 * Emulated whatever the host has (with the in-kernel APIC).
+		 * The TSC-deadline timer is announced by its capability
+		 * instead, as KVM does.
+		 */
+		e->ecx |= F1C(X2APIC);
 		break;
 	case 2:
 		/* Cache and TLB descriptors: the host's. */
@@ -800,6 +806,24 @@ u64 kvmod_cr4_guest_reserved(struct kvmod_vcpu *vcpu)
 	    guest_has(vcpu, 7, 0, REG_ECX, F7C(UMIP)))
 		ok |= X86_CR4_UMIP;
 	return ~ok;
+}
+
+/**
+ * kvmod_guest_has_x2apic() - does the vCPU's CPUID offer x2APIC mode?
+ * @vcpu: the vCPU
+ */
+bool kvmod_guest_has_x2apic(struct kvmod_vcpu *vcpu)
+{
+	return guest_has(vcpu, 1, 0, REG_ECX, F1C(X2APIC));
+}
+
+/**
+ * kvmod_guest_has_tsc_deadline() - may the APIC timer use TSC-deadline mode?
+ * @vcpu: the vCPU
+ */
+bool kvmod_guest_has_tsc_deadline(struct kvmod_vcpu *vcpu)
+{
+	return guest_has(vcpu, 1, 0, REG_ECX, F1C(TSC_DEADLINE_TIMER));
 }
 
 /**

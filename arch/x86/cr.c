@@ -237,8 +237,19 @@ int kvmod_emulate_dr_access(struct kvmod_vcpu *vcpu)
 	return 1;
 }
 
+/* CR8 is the TPR's priority class: the APIC's, if it is in the kernel. */
+static int set_cr8(struct kvmod_vcpu *vcpu, u64 val)
+{
+	if (val & ~0xfULL)
+		return 1;
+	kvmod_x86->set_cr8(vcpu, val);
+	if (vcpu->arch.lapic)
+		kvmod_lapic_set_cr8(vcpu, val);
+	return 0;
+}
+
 /**
- * kvmod_emulate_cr_write() - a CR0 or CR4 write exited: perform it
+ * kvmod_emulate_cr_write() - a CR0, CR4 or CR8 write exited: perform it
  * @vcpu: the vCPU, at the instruction
  *
  * Return: as exit handlers do.
@@ -260,15 +271,17 @@ int kvmod_emulate_cr_write(struct kvmod_vcpu *vcpu)
 	/* The decoder need not know these opcodes: the bytes are enough. */
 	len = decode_cr_write(vcpu, bytes, nbytes, c.mode == X86_MODE_LONG64,
 			      &cr, &s.cr0, &val);
-	if (!len || (cr != 0 && cr != 4))
+	if (!len || (cr != 0 && cr != 4 && cr != 8))
 		return kvmod_emulation_failed(vcpu, bytes, nbytes);
 
 	if (c.cpl)
 		r = 1;
 	else if (cr == 0)
 		r = kvmod_set_cr0(vcpu, &s, val);
-	else
+	else if (cr == 4)
 		r = kvmod_set_cr4(vcpu, &s, val);
+	else
+		r = set_cr8(vcpu, val);
 	if (r)
 		kvmod_queue_exception(vcpu, GP_VECTOR, true, 0);
 	else

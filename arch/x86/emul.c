@@ -105,6 +105,10 @@ static int emul_read(struct x86_emu_ctxt *c, u64 la, void *buf,
 		if (r != X86_EMU_OK)
 			return r;
 		r = kvmod_gpa_rw(call->vcpu, gpa, e->rbuf + e->rfill, len, false);
+		if (r == KVMOD_GPA_MMIO && len <= MMIO_FRAG &&
+		    !kvmod_io_bus_access(call->vcpu, KVMOD_MMIO_BUS, gpa,
+					 e->rbuf + e->rfill, len, false))
+			r = 0;
 		if (r == KVMOD_GPA_MMIO) {
 			/* Userspace reads it; we run the instruction again. */
 			len = min_t(unsigned int, len, MMIO_FRAG);
@@ -155,10 +159,16 @@ static int emul_write(struct x86_emu_ctxt *c, u64 la, const void *buf,
 			return X86_EMU_STOP;
 		}
 		for (o = 0; o < len; o += MMIO_FRAG) {
-			struct kvmod_mmio_frag *f = &e->frags[e->nfrags++];
+			unsigned int flen = min_t(unsigned int, MMIO_FRAG, len - o);
+			struct kvmod_mmio_frag *f;
 
+			if (!kvmod_io_bus_access(call->vcpu, KVMOD_MMIO_BUS,
+						 gpa[n] + o, (void *)buf + off + o,
+						 flen, true))
+				continue;
+			f = &e->frags[e->nfrags++];
 			f->gpa = gpa[n] + o;
-			f->len = min_t(unsigned int, MMIO_FRAG, len - o);
+			f->len = flen;
 			memcpy(f->data, buf + off + o, f->len);
 		}
 	}

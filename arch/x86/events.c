@@ -91,11 +91,18 @@ bool kvmod_ready_for_interrupt(struct kvmod_vcpu *vcpu)
 	       vcpu->arch.pending_irq < 0 && !vcpu->arch.exception.pending;
 }
 
-/* Userspace waits for a chance to inject: exit as soon as there is one. */
-bool kvmod_irq_window_wanted(struct kvmod_vcpu *vcpu)
+/*
+ * What the next entry should exit for: with an in-kernel APIC, what
+ * kvmod_irqchip_prepare_entry() found; otherwise userspace's request, as
+ * soon as the guest could take any interrupt.
+ */
+int kvmod_irq_window_wanted(struct kvmod_vcpu *vcpu)
 {
+	if (vcpu->arch.lapic)
+		return vcpu->arch.irq_window;
 	return vcpu->run->request_interrupt_window &&
-	       vcpu->arch.pending_irq < 0;
+	       vcpu->arch.pending_irq < 0 ?
+	       KVMOD_IRQ_WINDOW_ANY : KVMOD_IRQ_WINDOW_NONE;
 }
 
 /**
@@ -167,6 +174,29 @@ int kvmod_set_events(struct kvmod_vcpu *vcpu, const struct kvm_vcpu_events *e)
 	return 0;
 }
 
+static int set_mp_state(struct kvmod_vcpu *vcpu, u32 state)
+{
+	if (!vcpu->arch.lapic)
+		return state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+	switch (state) {
+	case KVM_MP_STATE_SIPI_RECEIVED:
+		/* Its STARTUP vector came with KVM_SET_VCPU_EVENTS. */
+		vcpu->arch.mp_state = KVM_MP_STATE_INIT_RECEIVED;
+		kvmod_lapic_post_sipi(vcpu, vcpu->arch.sipi_vector);
+		return 0;
+	case KVM_MP_STATE_RUNNABLE:
+	case KVM_MP_STATE_UNINITIALIZED:
+	case KVM_MP_STATE_INIT_RECEIVED:
+	case KVM_MP_STATE_HALTED:
+		break;
+	default:
+		return -EINVAL;
+	}
+	vcpu->arch.mp_state = state;
+	kvmod_vcpu_kick(vcpu);
+	return 0;
+}
+
 /**
  * kvmod_events_ioctl() - KVM_INTERRUPT, KVM_NMI, KVM_GET/SET_VCPU_EVENTS,
  *	KVM_GET/SET_MP_STATE
@@ -183,6 +213,9 @@ long kvmod_events_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 
 	switch (ioctl) {
 	case KVM_INTERRUPT:
+		/* The in-kernel APIC decides what to inject. */
+		if (vcpu->arch.lapic)
+			return -ENXIO;
 		if (copy_from_user(&irq, argp, sizeof(irq)))
 			return -EFAULT;
 		if (irq.irq >= KVM_NR_INTERRUPTS)
@@ -200,13 +233,15 @@ long kvmod_events_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 			return -EFAULT;
 		return kvmod_set_events(vcpu, &events);
 	case KVM_GET_MP_STATE:
-		/* No in-kernel APIC: a vCPU is always runnable. */
-		mp.mp_state = KVM_MP_STATE_RUNNABLE;
+		/* Without an in-kernel APIC a vCPU is always runnable. */
+		if (vcpu->arch.lapic)
+			kvmod_lapic_sync(vcpu);
+		mp.mp_state = vcpu->arch.mp_state;
 		return copy_to_user(argp, &mp, sizeof(mp)) ? -EFAULT : 0;
 	case KVM_SET_MP_STATE:
 		if (copy_from_user(&mp, argp, sizeof(mp)))
 			return -EFAULT;
-		return mp.mp_state == KVM_MP_STATE_RUNNABLE ? 0 : -EINVAL;
+		return set_mp_state(vcpu, mp.mp_state);
 	default:
 		return -EINVAL;
 	}

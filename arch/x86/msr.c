@@ -30,7 +30,7 @@ static const u32 msrs_to_save[] = {
 	MSR_STAR, MSR_LSTAR, MSR_CSTAR, MSR_SYSCALL_MASK,
 	MSR_FS_BASE, MSR_GS_BASE, MSR_KERNEL_GS_BASE,
 	MSR_EFER, MSR_IA32_CR_PAT, MSR_IA32_TSC, MSR_TSC_AUX,
-	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE,
+	MSR_IA32_APICBASE, MSR_IA32_MISC_ENABLE, MSR_IA32_TSC_DEADLINE,
 	MSR_IA32_MCG_STATUS, MSR_IA32_MCG_CTL, MSR_MTRRdefType,
 	MSR_MTRRfix64K_00000, MSR_MTRRfix16K_80000, MSR_MTRRfix16K_A0000,
 	MSR_MTRRfix4K_C0000, MSR_MTRRfix4K_C8000, MSR_MTRRfix4K_D0000,
@@ -148,12 +148,16 @@ u64 kvmod_read_guest_tsc(struct kvmod_vcpu *vcpu)
  * @data: the value
  *
  * Reserved: bits 0-7 and 9, bits beyond the guest's physical width, and
- * x2APIC mode, which kvmod's CPUID does not offer.
+ * x2APIC mode unless the vCPU has an in-kernel APIC and its CPUID
+ * offers x2APIC.
  */
 bool kvmod_apic_base_valid(struct kvmod_vcpu *vcpu, u64 data)
 {
-	u64 rsvd = GENMASK_ULL(7, 0) | BIT_ULL(9) | X2APIC_ENABLE |
+	u64 rsvd = GENMASK_ULL(7, 0) | BIT_ULL(9) |
 		   (~0ULL << kvmod_guest_phys_bits(vcpu));
+
+	if (!vcpu->arch.lapic || !kvmod_guest_has_x2apic(vcpu))
+		rsvd |= X2APIC_ENABLE;
 
 	return !(data & rsvd);
 }
@@ -194,6 +198,8 @@ int kvmod_get_msr(struct kvmod_vcpu *vcpu, u32 index, u64 *data, bool host)
 {
 	int r;
 
+	if (kvmod_lapic_msr(index))
+		return kvmod_lapic_get_msr(vcpu, index, data);
 	switch (index) {
 	case MSR_IA32_TSC:
 		*data = kvmod_read_guest_tsc(vcpu);
@@ -267,6 +273,8 @@ int kvmod_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data, bool host)
 	if (msr_needs_canonical(index) && !canonical(vcpu, data))
 		return 1;
 
+	if (kvmod_lapic_msr(index))
+		return kvmod_lapic_set_msr(vcpu, index, data);
 	switch (index) {
 	case MSR_EFER:
 		return set_efer(vcpu, data, host);
@@ -276,8 +284,7 @@ int kvmod_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_IA32_APICBASE:
 		if (!kvmod_apic_base_valid(vcpu, data))
 			return 1;
-		vcpu->arch.apic_base = data;
-		return 0;
+		return kvmod_lapic_set_base(vcpu, data, host);
 	case MSR_IA32_MISC_ENABLE:
 		vcpu->arch.misc_enable = data;
 		return 0;

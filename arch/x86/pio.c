@@ -27,12 +27,24 @@ static void *pio_data(struct kvmod_vcpu *vcpu)
  * @in: IN (true) or OUT (false)
  * @next_rip: RIP after the instruction
  *
- * Return: 0, for exit handlers to return.
+ * Return: 1 if an in-kernel device served it, else 0 (exit to userspace).
  */
 int kvmod_pio_exit(struct kvmod_vcpu *vcpu, u16 port, u8 size, bool in,
 		   u64 next_rip)
 {
 	struct kvm_run *run = vcpu->run;
+	u64 *rax = &vcpu->arch.regs.rax;
+	u32 val = *rax;
+
+	/* An in-kernel device (the PIC) may own the port. */
+	if (!kvmod_io_bus_access(vcpu, KVMOD_PIO_BUS, port, &val, size, !in)) {
+		if (in && size == 4)
+			*rax = val;
+		else if (in)
+			memcpy(rax, &val, size);
+		kvmod_advance_rip(vcpu, next_rip);
+		return 1;
+	}
 
 	run->exit_reason = KVM_EXIT_IO;
 	run->io.direction = in ? KVM_EXIT_IO_IN : KVM_EXIT_IO_OUT;

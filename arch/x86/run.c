@@ -120,7 +120,8 @@ static int vcpu_enter_guest(struct kvmod_vcpu *vcpu)
 	/* Pairs with kvmod_flush_remote_tlbs(): see a request or be kicked. */
 	smp_mb();
 
-	if (signal_pending(current) || need_resched()) {
+	if (signal_pending(current) || need_resched() ||
+	    test_bit(KVMOD_REQ_EVENT, &vcpu->arch.requests)) {
 		WRITE_ONCE(vcpu->arch.mode, KVMOD_OUTSIDE_GUEST);
 		local_irq_enable();
 		preempt_enable();
@@ -140,6 +141,9 @@ static int vcpu_enter_guest(struct kvmod_vcpu *vcpu)
 	/* Host interrupts that forced the exit are taken here. */
 	local_irq_enable();
 	preempt_enable();
+
+	if (vcpu->arch.lapic)
+		kvmod_irqchip_after_exit(vcpu);
 
 	return kvmod_x86->handle_exit(vcpu);
 }
@@ -213,11 +217,13 @@ int kvmod_arch_vcpu_run(struct kvmod_vcpu *vcpu)
 	if (r)
 		goto out;
 	/* Without an in-kernel APIC, userspace owns the TPR through cr8. */
-	if (run->cr8 & ~0xfULL) {
-		r = -EINVAL;
-		goto out;
+	if (!vcpu->arch.lapic) {
+		if (run->cr8 & ~0xfULL) {
+			r = -EINVAL;
+			goto out;
+		}
+		kvmod_x86->set_cr8(vcpu, run->cr8);
 	}
-	kvmod_x86->set_cr8(vcpu, run->cr8);
 
 	/* Completing an emulated instruction may touch guest XMM registers. */
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
@@ -229,10 +235,15 @@ int kvmod_arch_vcpu_run(struct kvmod_vcpu *vcpu)
 		r = -EINTR;
 	}
 	while (r > 0) {
+		if (vcpu->arch.lapic) {
+			r = kvmod_irqchip_prepare_entry(vcpu);
+			if (r <= 0)
+				break;
+		}
 		r = vcpu_enter_guest(vcpu);
 		if (r <= 0)
 			break;
-		if (run->request_interrupt_window &&
+		if (run->request_interrupt_window && !vcpu->arch.lapic &&
 		    kvmod_ready_for_interrupt(vcpu)) {
 			run->exit_reason = KVM_EXIT_IRQ_WINDOW_OPEN;
 			r = 0;

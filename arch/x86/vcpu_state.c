@@ -70,14 +70,17 @@ void kvmod_vcpu_reset(struct kvmod_vcpu *vcpu, bool init)
 	vcpu->arch.nmi_masked = false;
 	memset(&vcpu->arch.exception, 0, sizeof(vcpu->arch.exception));
 	memset(&vcpu->arch.pio, 0, sizeof(vcpu->arch.pio));
-	if (init)
+	if (init) {
+		kvmod_lapic_reset(vcpu, true);
 		return;
+	}
 
-	/* The APIC at its default address, enabled; vCPU 0 is the BSP. */
+	/* The APIC at its default address, enabled. */
 	vcpu->arch.apic_base = APIC_DEFAULT_PHYS_BASE | MSR_IA32_APICBASE_ENABLE |
-			       (vcpu->vcpu_id == 0 ? MSR_IA32_APICBASE_BSP : 0);
+			       (kvmod_vcpu_is_bsp(vcpu) ? MSR_IA32_APICBASE_BSP : 0);
 	vcpu->arch.xcr0 = XFEATURE_MASK_FP;
 	kvmod_msr_reset(vcpu);
+	kvmod_lapic_reset(vcpu, false);
 }
 
 static bool cr0_valid(u64 cr0)

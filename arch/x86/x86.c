@@ -90,9 +90,14 @@ int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_GET_MSR_FEATURES:
-	/* The ioctl exists; without an in-kernel irqchip it refuses (below). */
+	case KVM_CAP_IRQCHIP:
+	case KVM_CAP_IRQ_INJECT_STATUS:
+	case KVM_CAP_SIGNAL_MSI:
+	case KVM_CAP_SET_BOOT_CPU_ID:
+	case KVM_CAP_TSC_DEADLINE_TIMER:
+		return runs;
 	case KVM_CAP_IRQ_ROUTING:
-		return 1;
+		return KVMOD_MAX_IRQ_ROUTES;
 	case KVM_CAP_XSAVE:
 		return 1;
 	case KVM_CAP_XCRS:
@@ -117,22 +122,31 @@ int kvmod_arch_vm_init(struct kvmod_vm *vm, unsigned long type)
 
 	if (type)
 		return -EINVAL;
+	r = kvmod_io_bus_init(vm);
+	if (r)
+		return r;
 	if (fmt) {
 		r = kvmod_tdp_mmu_init(vm, fmt);
 		if (r)
-			return r;
+			goto err_bus;
 	}
 	r = kvmod_virt_get();
-	if (r) {
-		kvmod_tdp_mmu_destroy(vm);
-		return r;
-	}
+	if (r)
+		goto err_mmu;
 	vm->arch.virt_enabled = true;
 	return 0;
+
+err_mmu:
+	kvmod_tdp_mmu_destroy(vm);
+err_bus:
+	kvmod_io_bus_destroy(vm);
+	return r;
 }
 
 void kvmod_arch_vm_destroy(struct kvmod_vm *vm)
 {
+	kvmod_irqchip_destroy(vm);
+	kvmod_io_bus_destroy(vm);
 	kvmod_tdp_mmu_destroy(vm);
 	if (vm->arch.virt_enabled)
 		kvmod_virt_put();
@@ -165,9 +179,15 @@ long kvmod_arch_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
 			return -EINVAL;
 		vm->arch.tss_addr = arg;
 		return 0;
+	case KVM_CREATE_IRQCHIP:
+	case KVM_IRQ_LINE:
+	case KVM_IRQ_LINE_STATUS:
+	case KVM_GET_IRQCHIP:
+	case KVM_SET_IRQCHIP:
 	case KVM_SET_GSI_ROUTING:
-		/* Routes lead to in-kernel interrupt controllers: none yet. */
-		return -EINVAL;
+	case KVM_SIGNAL_MSI:
+	case KVM_SET_BOOT_CPU_ID:
+		return kvmod_irqchip_vm_ioctl(vm, ioctl, (void __user *)arg);
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
 			return -EFAULT;
@@ -207,21 +227,38 @@ int kvmod_arch_vcpu_init(struct kvmod_vcpu *vcpu)
 {
 	int r;
 
-	if (!fpu_alloc_guest_fpstate(&vcpu->arch.guest_fpu))
-		return -ENOMEM;
-	r = kvmod_x86->vcpu_create(vcpu);
-	if (r) {
-		fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
-		return r;
+	init_waitqueue_head(&vcpu->arch.wq);
+	vcpu->arch.mp_state = KVM_MP_STATE_RUNNABLE;
+	/* Pairs with create_irqchip(): no vCPU is created during it. */
+	if (smp_load_acquire(&vcpu->vm->arch.irqchip)) {
+		r = kvmod_lapic_create(vcpu);
+		if (r)
+			return r;
+		/* Application processors wait for INIT and STARTUP. */
+		if (!kvmod_vcpu_is_bsp(vcpu))
+			vcpu->arch.mp_state = KVM_MP_STATE_UNINITIALIZED;
 	}
+	r = -ENOMEM;
+	if (!fpu_alloc_guest_fpstate(&vcpu->arch.guest_fpu))
+		goto err_lapic;
+	r = kvmod_x86->vcpu_create(vcpu);
+	if (r)
+		goto err_fpu;
 	kvmod_vcpu_reset(vcpu, false);
 	/* The guest's TSC starts at zero. */
 	vcpu->arch.tsc_offset = -(s64)rdtsc();
 	return 0;
+
+err_fpu:
+	fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
+err_lapic:
+	kvmod_lapic_free(vcpu);
+	return r;
 }
 
 void kvmod_arch_vcpu_destroy(struct kvmod_vcpu *vcpu)
 {
+	kvmod_lapic_free(vcpu);
 	kvmod_x86->vcpu_free(vcpu);
 	fpu_free_guest_fpstate(&vcpu->arch.guest_fpu);
 	kvmod_mmu_cache_free(&vcpu->arch.mmu_cache);
@@ -288,6 +325,9 @@ long kvmod_arch_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 	case KVM_GET_DEBUGREGS:
 	case KVM_SET_DEBUGREGS:
 		return debugregs_ioctl(vcpu, ioctl, argp);
+	case KVM_GET_LAPIC:
+	case KVM_SET_LAPIC:
+		return kvmod_irqchip_vcpu_ioctl(vcpu, ioctl, argp);
 	case KVM_X86_SETUP_MCE: {
 		u64 cap;
 

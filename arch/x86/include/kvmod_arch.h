@@ -6,9 +6,13 @@
 #define KVMOD_ARCH_H
 
 #include <linux/kvm.h>
+#include <linux/mutex.h>
+#include <linux/wait.h>
+#include <linux/srcu.h>
 #include <linux/types.h>
 #include <asm/fpu/types.h>
 
+#include <kvmod_irqchip.h>
 #include <kvmod_tdp_mmu.h>
 
 /* The same limits as KVM on x86, so VMMs size things the same way. */
@@ -37,12 +41,29 @@
  * @tss_addr: KVM_SET_TSS_ADDR's address (needed only by VT-x without
  *	unrestricted guest; kept for compatibility).
  * @identity_map_addr: KVM_SET_IDENTITY_MAP_ADDR's address (likewise).
+ * @irqchip: KVM_CREATE_IRQCHIP has run: every vCPU has a local APIC.
+ * @pic: the 8259 pair (io/pic.c), with @irqchip.
+ * @ioapic: the I/O APIC (io/ioapic.c), with @irqchip.
+ * @routing: GSI routing (io/irq_route.c); RCU-published.
+ * @buses: in-kernel devices on the MMIO and PIO buses (io/io_bus.c);
+ *	SRCU-published under @bus_srcu, updated under @bus_lock.
+ * @bus_srcu: readers of @buses.
+ * @bus_lock: serializes bus updates.
+ * @bsp_vcpu_id: the vCPU that starts running (KVM_SET_BOOT_CPU_ID).
  */
 struct kvmod_vm_arch {
 	bool virt_enabled;
 	struct kvmod_tdp_mmu mmu;
 	u64 tss_addr;
 	u64 identity_map_addr;
+	bool irqchip;
+	struct kvmod_pic *pic;
+	struct kvmod_ioapic *ioapic;
+	struct kvmod_irq_routing __rcu *routing;
+	struct kvmod_io_bus __rcu *buses[KVMOD_NR_BUSES];
+	u32 bsp_vcpu_id;
+	struct srcu_struct bus_srcu;
+	struct mutex bus_lock;
 };
 
 /**
@@ -158,6 +179,7 @@ enum kvmod_vcpu_mode {
 /* Bits in vcpu->arch.requests, serviced before the next entry. */
 enum kvmod_vcpu_request {
 	KVMOD_REQ_TLB_FLUSH,
+	KVMOD_REQ_EVENT,	/* an interrupt controller posted something */
 };
 
 /**
@@ -193,6 +215,12 @@ enum kvmod_vcpu_request {
  * @requests: KVMOD_REQ_* bits.
  * @mode: enum kvmod_vcpu_mode.
  * @cpu: CPU the vCPU last entered the guest on.
+ * @lapic: the in-kernel local APIC (io/lapic.c), with an irqchip.
+ * @mp_state: KVM_MP_STATE_*; only RUNNABLE without an irqchip.
+ * @irq_window: what the next entry should exit for once the guest can
+ *	take it: KVMOD_IRQ_WINDOW_NONE, a priority class 0-15 that must
+ *	also beat the TPR, or KVMOD_IRQ_WINDOW_ANY.
+ * @wq: a halted or waiting vCPU sleeps here until kicked.
  * @vendor: the backend's per-vCPU state.
  */
 struct kvmod_vcpu_arch {
@@ -223,6 +251,10 @@ struct kvmod_vcpu_arch {
 	unsigned long requests;
 	int mode;
 	int cpu;
+	struct kvmod_lapic *lapic;
+	u32 mp_state;
+	int irq_window;
+	wait_queue_head_t wq;
 	void *vendor;
 };
 

@@ -14,5 +14,7 @@
 
 u64 kvmod_cr4_guest_reserved(struct kvmod_vcpu *vcpu);
 unsigned int kvmod_guest_phys_bits(struct kvmod_vcpu *vcpu);
+bool kvmod_guest_has_x2apic(struct kvmod_vcpu *vcpu);
+bool kvmod_guest_has_tsc_deadline(struct kvmod_vcpu *vcpu);
 
 #endif /* KVMOD_CPUID_H */

@@ -42,7 +42,9 @@
  *	cached translations first.  Exchanges RAX/RSP/RIP/RFLAGS with
  *	vcpu->arch.regs, delivers one queued event (exception, NMI,
  *	interrupt: see kvmod_next_event()), asks for an exit when interrupts
- *	open if @irq_window, and queues back an event whose delivery the exit
+ *	open as @irq_window says (KVMOD_IRQ_WINDOW_ANY: any interrupt; a
+ *	priority class 0-15: one of that class, which the TPR may hold
+ *	back), and queues back an event whose delivery the exit
  *	interrupted (kvmod_requeue_event()).
  * @handle_exit: handle the exit @run returned from, interrupts enabled.
  *	Returns 1 to re-enter the guest, 0 to return to userspace with
@@ -75,7 +77,7 @@ struct kvmod_x86_ops {
 	int (*get_msr)(struct kvmod_vcpu *vcpu, u32 index, u64 *data);
 	int (*set_msr)(struct kvmod_vcpu *vcpu, u32 index, u64 data);
 
-	void (*run)(struct kvmod_vcpu *vcpu, bool flush_tlb, bool irq_window);
+	void (*run)(struct kvmod_vcpu *vcpu, bool flush_tlb, int irq_window);
 	int (*handle_exit)(struct kvmod_vcpu *vcpu);
 };
 
@@ -137,7 +139,7 @@ bool kvmod_next_event(struct kvmod_vcpu *vcpu, bool shadow,
 		      struct kvmod_event *ev);
 void kvmod_requeue_event(struct kvmod_vcpu *vcpu,
 			 const struct kvmod_event *ev);
-bool kvmod_irq_window_wanted(struct kvmod_vcpu *vcpu);
+int kvmod_irq_window_wanted(struct kvmod_vcpu *vcpu);
 bool kvmod_ready_for_interrupt(struct kvmod_vcpu *vcpu);
 void kvmod_post_run(struct kvmod_vcpu *vcpu);
 void kvmod_get_events(struct kvmod_vcpu *vcpu, struct kvm_vcpu_events *e);

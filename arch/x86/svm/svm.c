@@ -409,22 +409,33 @@ static const u32 evtinj_type[] = {
 	[KVMOD_EVENT_INTR]	= SVM_EVTINJ_TYPE_INTR,
 };
 
-/* Ask for an exit (VINTR) as soon as the guest can take an interrupt. */
-static void svm_set_irq_window(struct svm_vcpu *svm, bool on)
+/*
+ * Ask for an exit as soon as the guest can take an interrupt: for any
+ * interrupt (KVMOD_IRQ_WINDOW_ANY) a virtual one whose delivery exits
+ * (VINTR); for one the TPR holds back (a priority class), the guest's
+ * next CR8 write.  CR8 writes also exit while a virtual interrupt is
+ * pending: QEMU's emulated AMD-V aborts on a guest CR8 write then, and a
+ * real CPU loses nothing but an exit that is rare anyway.
+ */
+static void svm_set_irq_window(struct svm_vcpu *svm, int window)
 {
 	struct vmcb_control_area *c = &svm->vmcb->control;
 
 	c->int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK);
-	if (on) {
+	if (window == KVMOD_IRQ_WINDOW_ANY) {
 		c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK |
 			      (0xf << V_INTR_PRIO_SHIFT);
 		set_intercept(svm->vmcb, INTERCEPT_VINTR);
 	} else {
 		clr_intercept(svm->vmcb, INTERCEPT_VINTR);
 	}
+	if (window == KVMOD_IRQ_WINDOW_NONE)
+		clr_intercept(svm->vmcb, INTERCEPT_CR8_WRITE);
+	else
+		set_intercept(svm->vmcb, INTERCEPT_CR8_WRITE);
 }
 
-static void svm_inject_event(struct svm_vcpu *svm, bool irq_window)
+static void svm_inject_event(struct svm_vcpu *svm, int irq_window)
 {
 	struct vmcb_control_area *c = &svm->vmcb->control;
 	bool shadow = c->int_state & SVM_INTERRUPT_SHADOW_MASK;
@@ -553,12 +564,12 @@ static void svm_host_machine_check(void)
  * svm_run() - one VMRUN
  * @vcpu: the vCPU
  * @flush_tlb: drop the guest's cached translations first
- * @irq_window: exit as soon as the guest can take an interrupt
+ * @irq_window: exit as soon as the guest can take such an interrupt
  *
  * Interrupts and preemption are off; GIF is cleared around the switch so
  * nothing runs while guest FS/GS/TR are loaded.
  */
-void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb, bool irq_window)
+void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb, int irq_window)
 {
 	struct svm_vcpu *svm = to_svm(vcpu);
 	struct vmcb *vmcb = svm->vmcb;

@@ -93,7 +93,7 @@ void svm_set_debugregs(struct kvmod_vcpu *vcpu,
 		       const struct kvm_debugregs *dbg);
 int svm_get_msr(struct kvmod_vcpu *vcpu, u32 index, u64 *data);
 int svm_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data);
-void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb, bool irq_window);
+void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb, int irq_window);
 void set_intercept(struct vmcb *vmcb, unsigned int bit);
 void clr_intercept(struct vmcb *vmcb, unsigned int bit);
 void svm_skip_instruction(struct svm_vcpu *svm, unsigned int len);

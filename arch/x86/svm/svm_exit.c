@@ -60,10 +60,8 @@ static int exit_cpuid(struct svm_vcpu *svm)
 
 static int exit_hlt(struct svm_vcpu *svm)
 {
-	/* No in-kernel interrupt controller: userspace waits for events. */
 	svm_skip_instruction(svm, LEN_HLT);
-	svm->vcpu->run->exit_reason = KVM_EXIT_HLT;
-	return 0;
+	return kvmod_irqchip_halt(svm->vcpu);
 }
 
 static int exit_ioio(struct svm_vcpu *svm)
@@ -254,6 +252,7 @@ static int exit_invalid_state(struct svm_vcpu *svm)
 static const svm_exit_handler exit_handlers[] = {
 	[SVM_EXIT_WRITE_CR0]		= exit_cr_write,
 	[SVM_EXIT_WRITE_CR4]		= exit_cr_write,
+	[SVM_EXIT_WRITE_CR8]		= exit_cr_write,
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7]	= exit_dr_access,
 	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= exit_db,
 	[SVM_EXIT_EXCP_BASE + BP_VECTOR]	= exit_bp,
