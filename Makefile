@@ -8,6 +8,10 @@
 #   make bench            kvmod against the real KVM (Documentation/performance.rst)
 #   make qemu-boot        boot Linux under Debian's QEMU on kvmod and on the real KVM
 #   make selftests        build the kvmod selftests (static binaries)
+#   make kunit            kvmod.ko plus kvmod_kunit.ko, its KUnit suites
+#                         (KDIR must have CONFIG_KUNIT: the debug kernel's)
+#   make debug-lane       the debug-kernel lane (KASAN, lockdep, kmemleak)
+#   make debug-planted    show that lane catches planted bugs
 #
 KDIR ?= /lib/modules/$(shell uname -r)/build
 
@@ -41,3 +45,14 @@ qemu-boot:
 		--suite qemuboot="$$(tools/lanes/qemu-boot/build.sh)"
 
 .PHONY: all modules clean selftests check demo bench qemu-boot
+
+kunit:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) CONFIG_KVMOD=m CONFIG_KVMOD_KUNIT=m modules
+
+debug-lane:
+	tools/lanes/debug-kernel/lane.sh
+
+debug-planted:
+	tools/lanes/debug-kernel/planted.sh
+
+.PHONY: kunit debug-lane debug-planted

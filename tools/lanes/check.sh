@@ -86,6 +86,24 @@ run_upstream() {
 	rm -f "$counts"
 }
 
+# The debug-kernel lane (tools/lanes/debug-kernel/lane.sh): kvmod's
+# selftests and KUnit suites on our KASAN/lockdep/kmemleak kernel, which a
+# fresh machine builds once (15-30 minutes) and caches.
+run_debug_lane() {
+	local counts
+
+	counts=$(mktemp)
+	echo "== lane debug-kernel: debug-kernel/lane.sh"
+	"$LANES_DIR/debug-kernel/lane.sh" --counts "$counts" || true
+	if [[ -s $counts ]]; then
+		add_counts "$counts"
+	else
+		echo "not ok - lane debug-kernel did not complete"
+		FAILED=$((FAILED + 1))
+	fi
+	rm -f "$counts"
+}
+
 main() {
 	local start=$SECONDS
 
@@ -99,6 +117,7 @@ main() {
 	run_unit_tests
 	run_lane npt --npt on --targets "kvmod kvm"
 	run_upstream
+	run_debug_lane
 	echo "== all lanes ($((SECONDS - start))s)"
 	echo "$PASSED passed, $FAILED failed, $SKIPPED skipped"
 	[[ $FAILED -eq 0 ]]
