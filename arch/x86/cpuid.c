@@ -9,7 +9,8 @@
  * guest on AMD-V with nested paging can use it with no help from kvmod.
  * Left out until kvmod grows the support they need:
  *
- * - x2APIC, TSC-deadline timer, leaf 6 (ARAT): no local APIC emulation.
+ * - TSC-deadline timer: offered through KVM_CAP_TSC_DEADLINE_TIMER (the
+ *   VMM sets the bit), as KVM does; leaf 6 (ARAT).
  * - RDTSCP, RDPID: need MSR_TSC_AUX switched around guest execution.
  * - PCID, INVPCID: CR4.PCIDE and the CR3 no-flush bit are not handled by
  *   kvmod's control register checks, INVPCID is not emulated.
@@ -18,7 +19,8 @@
  * - VMX, SVM (leaf 0x8000000A): no nested virtualization.
  * - MONITOR/MWAIT, MWAITX (leaf 5 zero): intercepted, not emulated.
  * - Performance monitoring (PDCM, leaf 0xA zero, PERFCTR_*): no PMU.
- * - KVM paravirtual leaves (0x40000000..): no kvmclock, PV EOI, async PF.
+ * - KVM paravirtual features (leaf 0x40000001 is empty): no kvmclock,
+ *   PV EOI, async PF.
  * - XSAVES and supervisor states, XFD, AMX, MPX: IA32_XSS, XFD and
  *   BNDCFGS are not handled, and dynamic FPU state is not supported.
  * - TSC_ADJUST, SPEC_CTRL/STIBP/SSBD/IBPB, ARCH_CAPABILITIES, OSVW: MSRs
@@ -37,6 +39,7 @@
 #include <asm/cpufeature.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xstate.h>
+#include <asm/kvm_para.h>
 #include <asm/msr-index.h>
 #include <asm/processor.h>
 #include <asm/processor-flags.h>
@@ -350,6 +353,29 @@ static int add_ext_leaf(struct cpuid_table *t, u32 function, bool tdp)
 	return 0;
 }
 
+/*
+ * The KVM signature leaf and an empty feature leaf: guests and the KVM
+ * selftests look for KVM here; no paravirtual feature is offered.
+ */
+static int add_hypervisor_leaves(struct cpuid_table *t)
+{
+	struct kvm_cpuid_entry2 *e;
+
+	if (t->nent + 2 > t->max)
+		return -E2BIG;
+	e = &t->e[t->nent++];
+	*e = (struct kvm_cpuid_entry2) {
+		.function = KVM_CPUID_SIGNATURE,
+		.eax = KVM_CPUID_FEATURES,
+		.ebx = 0x4b4d564b,	/* "KVMK" */
+		.ecx = 0x564b4d56,	/* "VMKV" */
+		.edx = 0x4d,		/* "M\0\0\0" */
+	};
+	e = &t->e[t->nent++];
+	*e = (struct kvm_cpuid_entry2) { .function = KVM_CPUID_FEATURES };
+	return 0;
+}
+
 static int build_supported(struct cpuid_table *t, u64 xcr0, bool tdp)
 {
 	u32 fn, max;
@@ -360,6 +386,8 @@ static int build_supported(struct cpuid_table *t, u64 xcr0, bool tdp)
 	r = add_basic_leaf(t, 0, xcr0);
 	for (fn = 1, max = t->e[0].eax; !r && fn <= max; fn++)
 		r = add_basic_leaf(t, fn, xcr0);
+	if (!r)
+		r = add_hypervisor_leaves(t);
 	if (!r)
 		r = add_ext_leaf(t, 0x80000000, tdp);
 	if (!r) {

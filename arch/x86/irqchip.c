@@ -153,7 +153,7 @@ static long set_boot_cpu_id(struct kvmod_vm *vm, unsigned long id)
 	mutex_lock(&vm->lock);
 	if (vm->created_vcpus)
 		r = -EBUSY;
-	else if (id >= vm->max_vcpu_ids)
+	else if (id >= (vm->max_vcpu_ids ?: KVMOD_MAX_VCPU_IDS))
 		r = -EINVAL;
 	else
 		vm->arch.bsp_vcpu_id = id;

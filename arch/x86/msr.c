@@ -158,6 +158,9 @@ bool kvmod_apic_base_valid(struct kvmod_vcpu *vcpu, u64 data)
 
 	if (!vcpu->arch.lapic || !kvmod_guest_has_x2apic(vcpu))
 		rsvd |= X2APIC_ENABLE;
+	/* x2APIC mode with the APIC disabled is no mode at all. */
+	if ((data & X2APIC_ENABLE) && !(data & MSR_IA32_APICBASE_ENABLE))
+		return false;
 
 	return !(data & rsvd);
 }

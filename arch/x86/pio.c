@@ -189,18 +189,28 @@ static int string_complete(struct kvmod_vcpu *vcpu)
 {
 	struct kvmod_pio *pio = &vcpu->arch.pio;
 	struct kvm_regs *regs = &vcpu->arch.regs;
-	u64 step = (u64)pio->count * pio->size;
 	u64 *reg = pio->in ? &regs->rdi : &regs->rsi;
+	u64 n = pio->count, step, skip;
 	struct x86_emu_ctxt c;
 	struct kvm_sregs s;
 	int r;
 
-	if (pio->in) {
+	/*
+	 * Userspace may have lowered rCX meanwhile: do no more elements than
+	 * it now asks for (the rest of the data is dropped), as KVM does.
+	 */
+	if (pio->rep)
+		n = min_t(u64, n, regs->rcx & pio->addr_mask);
+	step = n * pio->size;
+	if (pio->in && n) {
+		/* Going down, the first n elements are the highest addresses. */
+		skip = pio->down ? (pio->count - n) * pio->size : 0;
 		if (pio->down)
 			reverse_elements(pio_data(vcpu), pio->count, pio->size);
 		kvmod_emul_ctxt_init(vcpu, &c, &s);
-		r = kvmod_linear_rw(vcpu, &s, regs->rflags, c.cpl, pio->la,
-				    pio_data(vcpu), step, true);
+		r = kvmod_linear_rw(vcpu, &s, regs->rflags, c.cpl,
+				    pio->la + skip, pio_data(vcpu) + skip, step,
+				    true);
 		if (r == 1)
 			return 1;
 		if (r)
@@ -209,8 +219,7 @@ static int string_complete(struct kvmod_vcpu *vcpu)
 	set_addr_reg(reg, pio->down ? *reg - step : *reg + step,
 		     pio->addr_mask);
 	if (pio->rep)
-		set_addr_reg(&regs->rcx, regs->rcx - pio->count,
-			     pio->addr_mask);
+		set_addr_reg(&regs->rcx, regs->rcx - n, pio->addr_mask);
 	if (!pio->rep || !(regs->rcx & pio->addr_mask))
 		kvmod_advance_rip(vcpu, pio->next_rip);
 	return 1;

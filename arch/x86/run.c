@@ -230,10 +230,12 @@ int kvmod_arch_vcpu_run(struct kvmod_vcpu *vcpu)
 	r = kvmod_pio_complete(vcpu);
 	if (r > 0)
 		r = kvmod_emul_complete(vcpu);
-	if (r > 0 && run->immediate_exit) {
-		run->exit_reason = KVM_EXIT_INTR;
+	/*
+	 * As on KVM, exit_reason is left alone: userspace completing an
+	 * exit this way reads the exit it has just handled once more.
+	 */
+	if (r > 0 && run->immediate_exit)
 		r = -EINTR;
-	}
 	while (r > 0) {
 		if (vcpu->arch.lapic) {
 			r = kvmod_irqchip_prepare_entry(vcpu);

@@ -143,7 +143,10 @@ int kvmod_set_sregs(struct kvmod_vcpu *vcpu, struct kvm_sregs *s)
 		s->cr8 = old.cr8;
 	}
 	kvmod_x86->set_sregs(vcpu, s);
-	vcpu->arch.apic_base = s->apic_base;
+	if (kvmod_lapic_set_base(vcpu, s->apic_base, true))
+		return -EINVAL;
+	if (vcpu->arch.lapic)
+		kvmod_lapic_set_cr8(vcpu, s->cr8);
 
 	vec = find_first_bit(pending, KVM_NR_INTERRUPTS);
 	vcpu->arch.pending_irq = vec < KVM_NR_INTERRUPTS ? vec : -1;

@@ -90,6 +90,8 @@ int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 	case KVM_CAP_GET_TSC_KHZ:
 	case KVM_CAP_EXT_CPUID:
 	case KVM_CAP_GET_MSR_FEATURES:
+	case KVM_CAP_MMU_SHADOW_CACHE_CONTROL:
+		return 1;
 	case KVM_CAP_IRQCHIP:
 	case KVM_CAP_IRQ_INJECT_STATUS:
 	case KVM_CAP_SIGNAL_MSI:
@@ -188,6 +190,17 @@ long kvmod_arch_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
 	case KVM_SIGNAL_MSI:
 	case KVM_SET_BOOT_CPU_ID:
 		return kvmod_irqchip_vm_ioctl(vm, ioctl, (void __user *)arg);
+	case KVM_SET_NR_MMU_PAGES:
+		/*
+		 * A bound on shadow page tables, which nested paging does not
+		 * use; kept so that it reads back as set.
+		 */
+		if (arg < KVMOD_MIN_MMU_PAGES)
+			return -EINVAL;
+		WRITE_ONCE(vm->arch.nr_mmu_pages, arg);
+		return 0;
+	case KVM_GET_NR_MMU_PAGES:
+		return READ_ONCE(vm->arch.nr_mmu_pages);
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
 			return -EFAULT;

@@ -28,6 +28,9 @@
  */
 #define KVMOD_VCPU_MMAP_PAGES	(KVM_PIO_PAGE_OFFSET + 1)
 
+/* KVM_SET_NR_MMU_PAGES refuses less, as KVM does. */
+#define KVMOD_MIN_MMU_PAGES	64
+
 /* Variable-range MTRR pairs offered to guests (MTRRcap.VCNT). */
 #define KVMOD_NR_VAR_MTRR	8
 
@@ -50,6 +53,7 @@
  * @bus_srcu: readers of @buses.
  * @bus_lock: serializes bus updates.
  * @bsp_vcpu_id: the vCPU that starts running (KVM_SET_BOOT_CPU_ID).
+ * @nr_mmu_pages: KVM_SET_NR_MMU_PAGES's bound (shadow paging only).
  */
 struct kvmod_vm_arch {
 	bool virt_enabled;
@@ -61,9 +65,10 @@ struct kvmod_vm_arch {
 	struct kvmod_ioapic *ioapic;
 	struct kvmod_irq_routing __rcu *routing;
 	struct kvmod_io_bus __rcu *buses[KVMOD_NR_BUSES];
-	u32 bsp_vcpu_id;
 	struct srcu_struct bus_srcu;
 	struct mutex bus_lock;
+	u32 bsp_vcpu_id;
+	unsigned long nr_mmu_pages;
 };
 
 /**

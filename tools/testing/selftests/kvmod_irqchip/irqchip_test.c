@@ -136,6 +136,58 @@ TEST(irqchip_ioctl_rules)
 	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_GET_LAPIC, &ls), EINVAL);
 }
 
+static GUEST_CODE void quiet_guest(uint64_t n)
+{
+	uint64_t i;
+
+	for (i = 0; i < n; i++)
+		GUEST_SYNC(i);
+}
+
+/* Nothing raised, nothing delivered: plain exits stay plain. */
+TEST(no_spurious_events)
+{
+	struct kvm_vm *vm = irqchip_vm();
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
+	uint64_t i;
+
+	vcpu_setup_long(vcpu, quiet_guest, 2000);
+	for (i = 0; i < 2000; i++)
+		ASSERT_EQ_U64(vcpu_run_sync(vcpu), i);
+	vcpu_run_done(vcpu);
+}
+
+static GUEST_CODE void in_guest(uint64_t n)
+{
+	uint64_t i;
+	uint8_t v;
+
+	for (i = 0; i < n; i++)
+		asm volatile("inb $0x99, %0" : "=a"(v) : : "memory");
+	GUEST_SYNC(n);
+}
+
+/* IN exits completed with immediate_exit, as the upstream selftests do. */
+TEST(in_completed_by_immediate_exit)
+{
+	struct kvm_vm *vm = irqchip_vm();
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
+	struct kvm_run *run = vcpu->run;
+	int i;
+
+	vcpu_setup_long(vcpu, in_guest, 50);
+	for (i = 0; i < 50; i++) {
+		vcpu_run_exit(vcpu, KVM_EXIT_IO);
+		ASSERT_EQ(run->io.port, 0x99);
+		run->immediate_exit = 1;
+		ASSERT_ERRNO(vcpu_run(vcpu), EINTR);
+		run->immediate_exit = 0;
+		/* The exit just handled still shows. */
+		ASSERT_EQ(run->exit_reason, KVM_EXIT_IO);
+	}
+	EXPECT_EQ_U64(vcpu_run_sync(vcpu), 50);
+}
+
 TEST(lapic_reset_state_and_roundtrip)
 {
 	struct kvm_vm *vm = irqchip_vm();
