@@ -26,6 +26,7 @@ usage: ${0##*/} [options]
   --log FILE           keep run-lane.sh's TAP output in FILE
   --counts FILE        write "passed failed skipped" to FILE, as run-lane.sh
                        does (passed there excludes the expected skips)
+  --kvmod-ko FILE      the module to test (default: the tree's kvmod.ko)
   --from-tap FILE      judge the TAP a previous run kept (--log) instead
                        of booting
 USAGE
@@ -40,6 +41,7 @@ DOC=0
 LOG=
 COUNTS=
 FROM_TAP=
+KVMOD_KO=
 
 parse_args() {
 	while [[ $# -gt 0 ]]; do
@@ -52,6 +54,7 @@ parse_args() {
 		--log) LOG=$2; shift ;;
 		--counts) COUNTS=$2; shift ;;
 		--from-tap) FROM_TAP=$2; shift ;;
+		--kvmod-ko) KVMOD_KO=$2; shift ;;
 		-h|--help) usage ;;
 		*) log "unknown option $1"; usage ;;
 		esac
@@ -112,7 +115,8 @@ run_lane() {
 	# Lane failures show in the TAP and are judged below.
 	"$LANES_DIR/run-lane.sh" --suite "upstream=$suite" \
 		--tests "cap_probe $tests" --targets "$TARGETS" --npt "$NPT" \
-		--timeout "$timeout" >"$TAP" || rc=$?
+		--timeout "$timeout" ${KVMOD_KO:+--kvmod-ko "$KVMOD_KO"} \
+		>"$TAP" || rc=$?
 	log "run-lane.sh exit status $rc"
 }
 
