@@ -552,20 +552,39 @@ static int check_table(struct kvm_cpuid_entry2 *tab, int nent)
 	return 0;
 }
 
+/* Does @tab say what the vCPU's table says (padding aside)? */
+static bool same_table(struct kvmod_vcpu *vcpu,
+		       const struct kvm_cpuid_entry2 *tab, int nent)
+{
+	const struct kvm_cpuid_entry2 *cur = vcpu->arch.cpuid;
+	int i;
+
+	if (nent != vcpu->arch.cpuid_nent)
+		return false;
+	refresh_dynamic_bits(vcpu, vcpu->arch.cpuid, nent);
+	for (i = 0; i < nent; i++)
+		if (tab[i].function != cur[i].function ||
+		    tab[i].index != cur[i].index ||
+		    tab[i].flags != cur[i].flags ||
+		    tab[i].eax != cur[i].eax || tab[i].ebx != cur[i].ebx ||
+		    tab[i].ecx != cur[i].ecx || tab[i].edx != cur[i].edx)
+			return false;
+	return true;
+}
+
 /* Install @tab (kmalloc'ed, @nent entries) as the vCPU's table. */
 static int set_table(struct kvmod_vcpu *vcpu, struct kvm_cpuid_entry2 *tab,
 		     int nent)
 {
 	int r;
 
-	/*
-	 * KVM refuses a different table once the vCPU has run; kvmod cannot
-	 * run a vCPU yet, so there is nothing to compare against.
-	 */
 	refresh_dynamic_bits(vcpu, tab, nent);
 	r = check_table(tab, nent);
 	if (r)
 		return r;
+	/* Once the vCPU has run, only the same table again (as KVM 6.1). */
+	if (vcpu->arch.has_run && !same_table(vcpu, tab, nent))
+		return -EINVAL;
 	kfree(vcpu->arch.cpuid);
 	vcpu->arch.cpuid = tab;
 	vcpu->arch.cpuid_nent = nent;

@@ -133,6 +133,7 @@ static int vcpu_enter_guest(struct kvmod_vcpu *vcpu)
 		switch_fpu_return();
 
 	flush = test_and_clear_bit(KVMOD_REQ_TLB_FLUSH, &vcpu->arch.requests);
+	vcpu->arch.has_run = true;
 	kvmod_debug_before_entry(vcpu);
 	kvmod_x86->run(vcpu, flush, kvmod_irq_window_wanted(vcpu));
 	kvmod_debug_after_exit(vcpu);

@@ -216,6 +216,7 @@ enum kvmod_vcpu_request {
  * @guest_debug: KVM_GUESTDBG_* flags in force (KVM_SET_GUEST_DEBUG).
  * @guest_debug_regs: userspace's DR0-3, DR6, DR7 for hardware breakpoints.
  * @tf_added: single-stepping set RFLAGS.TF for this entry.
+ * @has_run: the vCPU has entered the guest (its CPUID is then fixed).
  * @mmu_cache: page-table pages allocated before taking the MMU lock.
  * @requests: KVMOD_REQ_* bits.
  * @mode: enum kvmod_vcpu_mode.
@@ -252,6 +253,7 @@ struct kvmod_vcpu_arch {
 	u32 guest_debug;
 	u64 guest_debug_regs[8];
 	bool tf_added;
+	bool has_run;
 	struct kvmod_mmu_cache mmu_cache;
 	unsigned long requests;
 	int mode;

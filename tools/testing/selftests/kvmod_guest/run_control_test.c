@@ -5,7 +5,8 @@
  * KVM_EXIT_INTR and the guest resumes where it was on the next run;
  * immediate_exit returns EINTR without running the guest; KVM_GET_REGS
  * from another thread during KVM_RUN returns sane registers (KVM makes it
- * wait for KVM_RUN to return).
+ * wait for KVM_RUN to return).  Once the guest has run, KVM_SET_CPUID2
+ * takes only the table the vCPU already has.
  */
 #include <pthread.h>
 #include <signal.h>
@@ -240,6 +241,36 @@ TEST(get_regs_from_other_thread)
 	EXPECT_GE(g.regs.rip, (uintptr_t)spin_guest);
 	EXPECT_TRUE(g.regs.rip < (uintptr_t)spin_guest_end);
 	check_rip_in_spin(vcpu);
+}
+
+TEST(cpuid_fixed_after_run)
+{
+	struct kvm_vm *vm = vm_new(0);
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
+	struct kvm_cpuid2 *c = vm_supported_cpuid(vm);
+	struct kvm_cpuid_entry2 *e;
+
+	/* Before the first run any table goes. */
+	e = cpuid_find(c, 7, 0);
+	ASSERT_TRUE(e != NULL);
+	e->ebx ^= 1U << 3;	/* BMI1 */
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, c));
+	e->ebx ^= 1U << 3;
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, c));
+
+	install_sigusr1();
+	vcpu_setup_long(vcpu, spin_guest, 0);
+	run_until_kicked(vcpu, 0);
+
+	/* The same table again is fine; another one is not. */
+	ASSERT_OK(ioctl(vcpu->fd, KVM_SET_CPUID2, c));
+	e->ebx ^= 1U << 3;
+	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_CPUID2, c), EINVAL);
+	e->ebx ^= 1U << 3;
+	e = cpuid_find(c, 0x80000008, 0);
+	ASSERT_TRUE(e != NULL);
+	e->eax--;		/* MAXPHYADDR */
+	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_CPUID2, c), EINVAL);
 }
 
 TEST_HARNESS_MAIN
