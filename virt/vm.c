@@ -93,7 +93,7 @@ static int vm_enable_cap(struct kvmod_vm *vm, struct kvm_enable_cap *cap)
 		mutex_unlock(&vm->lock);
 		return r;
 	default:
-		return -EINVAL;
+		return kvmod_arch_vm_enable_cap(vm, cap);
 	}
 }
 

@@ -17,13 +17,14 @@
  * - PKU: PKRU is not switched between host and guest.
  * - LA57: kvmod's own guest page walks know four levels only.
  * - VMX, SVM (leaf 0x8000000A): no nested virtualization.
- * - MONITOR/MWAIT, MWAITX (leaf 5 zero): intercepted, not emulated.
+ * - MONITOR/MWAIT, MWAITX (leaf 5 zero): intercepted and run as NOPs
+ *   (as KVM does), not offered.
  * - Performance monitoring (PDCM, leaf 0xA zero, PERFCTR_*): no PMU.
  * - KVM paravirtual features (leaf 0x40000001 is empty): no kvmclock,
  *   PV EOI, async PF.
  * - XSAVES and supervisor states, XFD, AMX, MPX: IA32_XSS, XFD and
  *   BNDCFGS are not handled, and dynamic FPU state is not supported.
- * - TSC_ADJUST, SPEC_CTRL/STIBP/SSBD/IBPB, ARCH_CAPABILITIES, OSVW: MSRs
+ * - SPEC_CTRL/STIBP/SSBD/IBPB, ARCH_CAPABILITIES, OSVW: MSRs
  *   kvmod neither emulates nor passes through.
  * - SGX, Intel PT, RDT, WAITPKG, bus lock detection, CR8_LEGACY, LWP, IBS:
  *   host facilities that need hypervisor support.
@@ -212,7 +213,8 @@ static int add_leaf7(struct cpuid_table *t, struct kvm_cpuid_entry2 *e)
 	u32 max_sub = min(e->eax, 1U);
 
 	e->eax = max_sub;
-	e->ebx = host_features(e->ebx, CPUID_7_0_EBX);
+	/* IA32_TSC_ADJUST is emulated (msr.c), whatever the host has. */
+	e->ebx = host_features(e->ebx, CPUID_7_0_EBX) | F7B(TSC_ADJUST);
 	e->ecx = host_features(e->ecx, CPUID_7_ECX);
 	e->edx = host_features(e->edx, CPUID_7_EDX);
 	if (max_sub < 1)
@@ -524,6 +526,30 @@ static void refresh_dynamic_bits(struct kvmod_vcpu *vcpu,
 	}
 }
 
+/*
+ * Without KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT, MONITOR/MWAIT follows
+ * IA32_MISC_ENABLE.MWAIT, taken when the table is set and when the MSR
+ * is written, as KVM takes it.
+ */
+static void update_mwait(struct kvmod_vcpu *vcpu,
+			 struct kvm_cpuid_entry2 *tab, int nent)
+{
+	struct kvm_cpuid_entry2 *e = find_leaf(tab, nent, 1);
+
+	if (e && !kvmod_has_quirk(vcpu->vm, KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT))
+		assign_bit32(&e->ecx, F1C(MWAIT),
+			     vcpu->arch.misc_enable & MSR_IA32_MISC_ENABLE_MWAIT);
+}
+
+/**
+ * kvmod_cpuid_misc_enable_changed() - IA32_MISC_ENABLE was written
+ * @vcpu: the vCPU, with its mutex held
+ */
+void kvmod_cpuid_misc_enable_changed(struct kvmod_vcpu *vcpu)
+{
+	update_mwait(vcpu, vcpu->arch.cpuid, vcpu->arch.cpuid_nent);
+}
+
 /* What KVM refuses in a new table, errno for errno. */
 static int check_table(struct kvm_cpuid_entry2 *tab, int nent)
 {
@@ -579,6 +605,7 @@ static int set_table(struct kvmod_vcpu *vcpu, struct kvm_cpuid_entry2 *tab,
 	int r;
 
 	refresh_dynamic_bits(vcpu, tab, nent);
+	update_mwait(vcpu, tab, nent);
 	r = check_table(tab, nent);
 	if (r)
 		return r;
@@ -871,6 +898,33 @@ bool kvmod_guest_has_x2apic(struct kvmod_vcpu *vcpu)
 bool kvmod_guest_has_tsc_deadline(struct kvmod_vcpu *vcpu)
 {
 	return guest_has(vcpu, 1, 0, REG_ECX, F1C(TSC_DEADLINE_TIMER));
+}
+
+/**
+ * kvmod_guest_has_tsc_adjust() - does the vCPU's CPUID offer IA32_TSC_ADJUST?
+ * @vcpu: the vCPU
+ */
+bool kvmod_guest_has_tsc_adjust(struct kvmod_vcpu *vcpu)
+{
+	return guest_has(vcpu, 7, 0, REG_EBX, F7B(TSC_ADJUST));
+}
+
+/**
+ * kvmod_guest_has_sse3() - does the vCPU's CPUID offer SSE3?
+ * @vcpu: the vCPU
+ */
+bool kvmod_guest_has_sse3(struct kvmod_vcpu *vcpu)
+{
+	return guest_has(vcpu, 1, 0, REG_ECX, F1C(XMM3));
+}
+
+/**
+ * kvmod_guest_has_mwait() - does the vCPU's CPUID offer MONITOR/MWAIT?
+ * @vcpu: the vCPU
+ */
+bool kvmod_guest_has_mwait(struct kvmod_vcpu *vcpu)
+{
+	return guest_has(vcpu, 1, 0, REG_ECX, F1C(MWAIT));
 }
 
 /**

@@ -5,7 +5,9 @@
  * MSRs whose state the hardware switches (EFER, the syscall and segment
  * base MSRs, PAT, ...) live in the backend and are reached through
  * kvmod_x86->get_msr/set_msr; the rest live here.  Accessors return 0 on
- * success and 1 for an access the guest must see fail with #GP.
+ * success and 1 for an access the guest must see fail with #GP;
+ * kvmod_get_msr() and kvmod_set_msr() return KVMOD_MSR_UNKNOWN instead for
+ * an MSR kvmod does not know (KVM_MSR_EXIT_REASON_UNKNOWN, msr_filter.c).
  */
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -36,6 +38,8 @@ static const u32 msrs_to_save[] = {
 	MSR_MTRRfix4K_C0000, MSR_MTRRfix4K_C8000, MSR_MTRRfix4K_D0000,
 	MSR_MTRRfix4K_D8000, MSR_MTRRfix4K_E0000, MSR_MTRRfix4K_E8000,
 	MSR_MTRRfix4K_F0000, MSR_MTRRfix4K_F8000,
+	MSR_IA32_TSC_ADJUST, MSR_PLATFORM_INFO, MSR_MISC_FEATURES_ENABLES,
+	MSR_IA32_POWER_CTL,
 };
 
 /* MSRs describing the host's capabilities (KVM_GET_MSR_FEATURE_INDEX_LIST). */
@@ -207,6 +211,20 @@ int kvmod_get_msr(struct kvmod_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_TSC:
 		*data = kvmod_read_guest_tsc(vcpu);
 		return 0;
+	case MSR_IA32_TSC_ADJUST:
+		*data = vcpu->arch.tsc_adjust;
+		return 0;
+	case MSR_PLATFORM_INFO:
+		if (!host && !READ_ONCE(vcpu->vm->arch.platform_info_readable))
+			return 1;
+		*data = vcpu->arch.platform_info;
+		return 0;
+	case MSR_MISC_FEATURES_ENABLES:
+		*data = vcpu->arch.misc_features_enables;
+		return 0;
+	case MSR_IA32_POWER_CTL:
+		*data = vcpu->arch.power_ctl;
+		return 0;
 	case MSR_IA32_APICBASE:
 		*data = vcpu->arch.apic_base;
 		return 0;
@@ -240,7 +258,41 @@ int kvmod_get_msr(struct kvmod_vcpu *vcpu, u32 index, u64 *data, bool host)
 	if (r != -ENOENT)
 		return r;
 	r = kvmod_x86->get_msr(vcpu, index, data);
-	return r == -ENOENT ? 1 : r;
+	return r == -ENOENT ? KVMOD_MSR_UNKNOWN : r;
+}
+
+/*
+ * Userspace sets the TSC for migration: the offset alone.  The guest's
+ * write is a jump that IA32_TSC_ADJUST records, as on real CPUs.
+ */
+static int set_tsc(struct kvmod_vcpu *vcpu, u64 data, bool host)
+{
+	s64 offset = data - rdtsc();
+
+	if (!host)
+		vcpu->arch.tsc_adjust += offset - vcpu->arch.tsc_offset;
+	vcpu->arch.tsc_offset = offset;
+	return 0;
+}
+
+static int set_misc_enable(struct kvmod_vcpu *vcpu, u64 data)
+{
+	bool mwait = (data ^ vcpu->arch.misc_enable) &
+		     MSR_IA32_MISC_ENABLE_MWAIT;
+
+	/*
+	 * Without KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT, the MWAIT bit sets
+	 * CPUID's MONITOR/MWAIT bit (cpuid.c), and can change only where
+	 * the guest has SSE3, as KVM has it.
+	 */
+	if (kvmod_has_quirk(vcpu->vm, KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT))
+		mwait = false;
+	if (mwait && !kvmod_guest_has_sse3(vcpu))
+		return 1;
+	vcpu->arch.misc_enable = data;
+	if (mwait)
+		kvmod_cpuid_misc_enable_changed(vcpu);
+	return 0;
 }
 
 static int set_efer(struct kvmod_vcpu *vcpu, u64 efer, bool host)
@@ -282,15 +334,42 @@ int kvmod_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data, bool host)
 	case MSR_EFER:
 		return set_efer(vcpu, data, host);
 	case MSR_IA32_TSC:
-		vcpu->arch.tsc_offset = data - rdtsc();
+		return set_tsc(vcpu, data, host);
+	case MSR_IA32_TSC_ADJUST:
+		/* As on KVM: accepted, and ignored, without the CPUID bit. */
+		if (!kvmod_guest_has_tsc_adjust(vcpu))
+			return 0;
+		/* The guest's write moves its TSC by as much; the host's not. */
+		if (!host)
+			vcpu->arch.tsc_offset += (s64)data - vcpu->arch.tsc_adjust;
+		vcpu->arch.tsc_adjust = data;
+		return 0;
+	case MSR_PLATFORM_INFO:
+		/*
+		 * Userspace's to set.  CPUID faulting cannot be taken away
+		 * while the guest has it on.
+		 */
+		if (!host || (!(data & MSR_PLATFORM_INFO_CPUID_FAULT) &&
+			      kvmod_cpuid_faulting(vcpu)))
+			return 1;
+		vcpu->arch.platform_info = data;
+		return 0;
+	case MSR_MISC_FEATURES_ENABLES:
+		if ((data & ~MSR_MISC_FEATURES_ENABLES_CPUID_FAULT) ||
+		    ((data & MSR_MISC_FEATURES_ENABLES_CPUID_FAULT) &&
+		     !(vcpu->arch.platform_info & MSR_PLATFORM_INFO_CPUID_FAULT)))
+			return 1;
+		vcpu->arch.misc_features_enables = data;
+		return 0;
+	case MSR_IA32_POWER_CTL:
+		vcpu->arch.power_ctl = data;
 		return 0;
 	case MSR_IA32_APICBASE:
 		if (!kvmod_apic_base_valid(vcpu, data))
 			return 1;
 		return kvmod_lapic_set_base(vcpu, data, host);
 	case MSR_IA32_MISC_ENABLE:
-		vcpu->arch.misc_enable = data;
-		return 0;
+		return set_misc_enable(vcpu, data);
 	case MSR_TSC_AUX:
 		if (!host || data >> 32)
 			return 1;
@@ -315,7 +394,7 @@ int kvmod_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data, bool host)
 	if (r != -ENOENT)
 		return r;
 	r = kvmod_x86->set_msr(vcpu, index, data);
-	return r == -ENOENT ? 1 : r;
+	return r == -ENOENT ? KVMOD_MSR_UNKNOWN : r;
 }
 
 /* The values a vCPU's MSRs have after RESET (TSC aside). */
@@ -324,6 +403,11 @@ void kvmod_msr_reset(struct kvmod_vcpu *vcpu)
 	vcpu->arch.misc_enable = MSR_IA32_MISC_ENABLE_PEBS_UNAVAIL |
 				 MSR_IA32_MISC_ENABLE_BTS_UNAVAIL;
 	memset(&vcpu->arch.mtrr, 0, sizeof(vcpu->arch.mtrr));
+	vcpu->arch.tsc_adjust = 0;
+	/* KVM offers CPUID faulting; userspace may take it away. */
+	vcpu->arch.platform_info = MSR_PLATFORM_INFO_CPUID_FAULT;
+	vcpu->arch.misc_features_enables = 0;
+	vcpu->arch.power_ctl = 0;
 	kvmod_mce_reset(vcpu);
 }
 

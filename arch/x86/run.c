@@ -230,6 +230,8 @@ int kvmod_arch_vcpu_run(struct kvmod_vcpu *vcpu)
 	fpu_swap_kvm_fpstate(&vcpu->arch.guest_fpu, true);
 	r = kvmod_pio_complete(vcpu);
 	if (r > 0)
+		r = kvmod_msr_exit_complete(vcpu);
+	if (r > 0)
 		r = kvmod_emul_complete(vcpu);
 	/*
 	 * As on KVM, exit_reason is left alone: userspace completing an

@@ -70,6 +70,7 @@ void kvmod_vcpu_reset(struct kvmod_vcpu *vcpu, bool init)
 	vcpu->arch.nmi_masked = false;
 	memset(&vcpu->arch.exception, 0, sizeof(vcpu->arch.exception));
 	memset(&vcpu->arch.pio, 0, sizeof(vcpu->arch.pio));
+	memset(&vcpu->arch.msr_exit, 0, sizeof(vcpu->arch.msr_exit));
 	if (init) {
 		kvmod_lapic_reset(vcpu, true);
 		return;

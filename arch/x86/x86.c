@@ -112,8 +112,41 @@ int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 		return runs ? KVM_SYNC_X86_VALID_FIELDS : 0;
 	case KVM_CAP_SET_GUEST_DEBUG2:
 		return runs ? kvmod_guest_debug_supported() : 0;
+	case KVM_CAP_X86_USER_SPACE_MSR:
+	case KVM_CAP_X86_MSR_FILTER:
+	case KVM_CAP_MSR_PLATFORM_INFO:
+		return 1;
+	case KVM_CAP_DISABLE_QUIRKS2:
+		return KVMOD_QUIRKS;
 	default:
 		return 0;
+	}
+}
+
+/**
+ * kvmod_arch_vm_enable_cap() - KVM_ENABLE_CAP on a VM, x86 capabilities
+ * @vm: the VM
+ * @cap: the request (flags already checked to be 0)
+ *
+ * Return: 0, or -EINVAL for a capability or argument kvmod does not take.
+ */
+int kvmod_arch_vm_enable_cap(struct kvmod_vm *vm,
+			     const struct kvm_enable_cap *cap)
+{
+	switch (cap->cap) {
+	case KVM_CAP_X86_USER_SPACE_MSR:
+		return kvmod_enable_user_space_msr(vm, cap->args[0]);
+	case KVM_CAP_MSR_PLATFORM_INFO:
+		WRITE_ONCE(vm->arch.platform_info_readable, !!cap->args[0]);
+		return 0;
+	case KVM_CAP_DISABLE_QUIRKS2:
+		/* Only quirks kvmod has; each call sets the whole list. */
+		if (cap->args[0] & ~(u64)KVMOD_QUIRKS)
+			return -EINVAL;
+		WRITE_ONCE(vm->arch.disabled_quirks, cap->args[0]);
+		return 0;
+	default:
+		return -EINVAL;
 	}
 }
 
@@ -136,6 +169,7 @@ int kvmod_arch_vm_init(struct kvmod_vm *vm, unsigned long type)
 	if (r)
 		goto err_mmu;
 	vm->arch.virt_enabled = true;
+	vm->arch.platform_info_readable = true;
 	return 0;
 
 err_mmu:
@@ -150,6 +184,7 @@ void kvmod_arch_vm_destroy(struct kvmod_vm *vm)
 	kvmod_irqchip_destroy(vm);
 	kvmod_io_bus_destroy(vm);
 	kvmod_tdp_mmu_destroy(vm);
+	kvmod_msr_filter_free(vm);
 	if (vm->arch.virt_enabled)
 		kvmod_virt_put();
 }
@@ -201,6 +236,8 @@ long kvmod_arch_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
 		return 0;
 	case KVM_GET_NR_MMU_PAGES:
 		return READ_ONCE(vm->arch.nr_mmu_pages);
+	case KVM_X86_SET_MSR_FILTER:
+		return kvmod_set_msr_filter(vm, (void __user *)arg);
 	case KVM_SET_IDENTITY_MAP_ADDR:
 		if (copy_from_user(&addr, (void __user *)arg, sizeof(addr)))
 			return -EFAULT;

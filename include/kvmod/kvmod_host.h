@@ -112,6 +112,9 @@ int kvmod_arch_vm_init(struct kvmod_vm *vm, unsigned long type);
 void kvmod_arch_vm_destroy(struct kvmod_vm *vm);
 long kvmod_arch_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
 			 unsigned long arg);
+/* KVM_ENABLE_CAP on a VM fd for a capability virt/ does not know. */
+int kvmod_arch_vm_enable_cap(struct kvmod_vm *vm,
+			     const struct kvm_enable_cap *cap);
 /* Highest guest frame number a memslot may cover. */
 u64 kvmod_arch_max_gfn(void);
 /*

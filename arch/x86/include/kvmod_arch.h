@@ -15,6 +15,8 @@
 #include <kvmod_irqchip.h>
 #include <kvmod_tdp_mmu.h>
 
+struct kvmod_msr_filter;
+
 /* The same limits as KVM on x86, so VMMs size things the same way. */
 #define KVMOD_MAX_VCPUS		1024
 #define KVMOD_MAX_VCPU_IDS	(KVMOD_MAX_VCPUS * 4)
@@ -54,6 +56,14 @@
  * @bus_lock: serializes bus updates.
  * @bsp_vcpu_id: the vCPU that starts running (KVM_SET_BOOT_CPU_ID).
  * @nr_mmu_pages: KVM_SET_NR_MMU_PAGES's bound (shadow paging only).
+ * @user_space_msr: KVM_MSR_EXIT_REASON_* bits: guest RDMSR/WRMSR that fail
+ *	for these reasons exit to userspace (KVM_CAP_X86_USER_SPACE_MSR).
+ * @msr_filter: KVM_X86_SET_MSR_FILTER's filter (msr_filter.c), or NULL;
+ *	RCU-published, replaced under vm->lock.
+ * @disabled_quirks: KVM_X86_QUIRK_* bits userspace turned off
+ *	(KVM_CAP_DISABLE_QUIRKS2).
+ * @platform_info_readable: the guest may read MSR_PLATFORM_INFO
+ *	(KVM_CAP_MSR_PLATFORM_INFO; on by default, as on KVM).
  */
 struct kvmod_vm_arch {
 	bool virt_enabled;
@@ -69,6 +79,10 @@ struct kvmod_vm_arch {
 	struct mutex bus_lock;
 	u32 bsp_vcpu_id;
 	unsigned long nr_mmu_pages;
+	u32 user_space_msr;
+	struct kvmod_msr_filter __rcu *msr_filter;
+	u64 disabled_quirks;
+	bool platform_info_readable;
 };
 
 /**
@@ -95,6 +109,22 @@ struct kvmod_pio {
 	u16 count;
 	u64 addr_mask;
 	u64 la;
+};
+
+/**
+ * struct kvmod_msr_exit - a guest RDMSR/WRMSR waiting for userspace
+ *	(KVM_EXIT_X86_RDMSR, KVM_EXIT_X86_WRMSR)
+ * @pending: set while userspace owns kvm_run->msr.
+ * @read: RDMSR: EDX:EAX get kvm_run->msr.data on completion.
+ * @rip: RIP of the instruction; if userspace moved RIP meanwhile the
+ *	access is dropped instead of completed.
+ * @next_rip: RIP after the instruction.
+ */
+struct kvmod_msr_exit {
+	bool pending;
+	bool read;
+	u64 rip;
+	u64 next_rip;
 };
 
 /**
@@ -208,9 +238,14 @@ enum kvmod_vcpu_request {
  * @tsc_aux: IA32_TSC_AUX.
  * @misc_enable: IA32_MISC_ENABLE.
  * @ucode_rev: the microcode revision the guest reads (set by userspace).
+ * @tsc_adjust: IA32_TSC_ADJUST.
+ * @platform_info: MSR_PLATFORM_INFO (set by userspace).
+ * @misc_features_enables: MSR_MISC_FEATURES_ENABLES (CPUID faulting).
+ * @power_ctl: MSR_IA32_POWER_CTL (kept, no effect).
  * @mtrr: MTRR state.
  * @mce: machine-check state.
  * @pio: port I/O in flight to userspace.
+ * @msr_exit: RDMSR/WRMSR in flight to userspace.
  * @emul: instruction emulation in flight (MMIO).
  * @exception: exception queued for the guest.
  * @guest_debug: KVM_GUESTDBG_* flags in force (KVM_SET_GUEST_DEBUG).
@@ -245,9 +280,14 @@ struct kvmod_vcpu_arch {
 	u64 tsc_aux;
 	u64 misc_enable;
 	u64 ucode_rev;
+	s64 tsc_adjust;
+	u64 platform_info;
+	u64 misc_features_enables;
+	u64 power_ctl;
 	struct kvmod_mtrr mtrr;
 	struct kvmod_mce mce;
 	struct kvmod_pio pio;
+	struct kvmod_msr_exit msr_exit;
 	struct kvmod_emul emul;
 	struct kvmod_exception exception;
 	u32 guest_debug;

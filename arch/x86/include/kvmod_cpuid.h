@@ -16,5 +16,9 @@ u64 kvmod_cr4_guest_reserved(struct kvmod_vcpu *vcpu);
 unsigned int kvmod_guest_phys_bits(struct kvmod_vcpu *vcpu);
 bool kvmod_guest_has_x2apic(struct kvmod_vcpu *vcpu);
 bool kvmod_guest_has_tsc_deadline(struct kvmod_vcpu *vcpu);
+bool kvmod_guest_has_tsc_adjust(struct kvmod_vcpu *vcpu);
+bool kvmod_guest_has_mwait(struct kvmod_vcpu *vcpu);
+bool kvmod_guest_has_sse3(struct kvmod_vcpu *vcpu);
+void kvmod_cpuid_misc_enable_changed(struct kvmod_vcpu *vcpu);
 
 #endif /* KVMOD_CPUID_H */

@@ -6,6 +6,8 @@
 #ifndef KVMOD_X86_H
 #define KVMOD_X86_H
 
+#include <asm/msr-index.h>
+
 #include <kvmod/kvmod_host.h>
 
 /**
@@ -215,6 +217,39 @@ long kvmod_msr_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 void kvmod_msr_reset(struct kvmod_vcpu *vcpu);
 u64 kvmod_read_guest_tsc(struct kvmod_vcpu *vcpu);
 bool kvmod_apic_base_valid(struct kvmod_vcpu *vcpu, u64 data);
+
+/* CPUID faulting is on: CPUID above CPL 0 raises #GP. */
+static inline bool kvmod_cpuid_faulting(struct kvmod_vcpu *vcpu)
+{
+	return vcpu->arch.misc_features_enables &
+	       MSR_MISC_FEATURES_ENABLES_CPUID_FAULT;
+}
+
+/* arch/x86/msr_filter.c */
+/* kvmod_get_msr()/kvmod_set_msr(): an MSR kvmod does not know at all. */
+#define KVMOD_MSR_UNKNOWN	2
+int kvmod_emulate_rdmsr(struct kvmod_vcpu *vcpu, u64 next_rip);
+int kvmod_emulate_wrmsr(struct kvmod_vcpu *vcpu, u64 next_rip);
+int kvmod_msr_exit_complete(struct kvmod_vcpu *vcpu);
+int kvmod_enable_user_space_msr(struct kvmod_vm *vm, u64 reasons);
+long kvmod_set_msr_filter(struct kvmod_vm *vm,
+			  struct kvm_msr_filter __user *argp);
+void kvmod_msr_filter_free(struct kvmod_vm *vm);
+
+/* arch/x86/hypercall.c */
+int kvmod_emulate_hypercall(struct kvmod_vcpu *vcpu);
+int kvmod_handle_ud(struct kvmod_vcpu *vcpu, bool vmmcall_native);
+
+/* The KVM_X86_QUIRK_* bits kvmod implements (KVM_CAP_DISABLE_QUIRKS2). */
+#define KVMOD_QUIRKS		(KVM_X86_QUIRK_MISC_ENABLE_NO_MWAIT | \
+				 KVM_X86_QUIRK_FIX_HYPERCALL_INSN | \
+				 KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS)
+
+/* Whether KVM's quirky default behaviour @quirk is still on for @vm. */
+static inline bool kvmod_has_quirk(struct kvmod_vm *vm, u64 quirk)
+{
+	return !(READ_ONCE(vm->arch.disabled_quirks) & quirk);
+}
 
 /* arch/x86/mce.c */
 u64 kvmod_mce_cap_supported(void);

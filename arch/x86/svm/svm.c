@@ -93,6 +93,8 @@ static const unsigned int exits_always[] = {
 	/* Delivery loops of #DB and #AC could hold a CPU forever. */
 	INTERCEPT_EXCEPTION_OFFSET + DB_VECTOR,
 	INTERCEPT_EXCEPTION_OFFSET + AC_VECTOR,
+	/* VMCALL is rewritten to VMMCALL (KVM_X86_QUIRK_FIX_HYPERCALL_INSN). */
+	INTERCEPT_EXCEPTION_OFFSET + UD_VECTOR,
 	/* Machine checks belong to the host. */
 	INTERCEPT_EXCEPTION_OFFSET + MC_VECTOR,
 };
@@ -366,14 +368,18 @@ int svm_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data)
 	}
 }
 
+/* RIP after the instruction that exited; @len on from RIP if no NRIP. */
+u64 svm_next_rip(struct svm_vcpu *svm, unsigned int len)
+{
+	if (svm_nrips && svm->vmcb->control.next_rip)
+		return svm->vmcb->control.next_rip;
+	return svm->vcpu->arch.regs.rip + len;
+}
+
 /* Advance RIP past the instruction that exited; @len if no NRIP. */
 void svm_skip_instruction(struct svm_vcpu *svm, unsigned int len)
 {
-	u64 next = svm->vcpu->arch.regs.rip + len;
-
-	if (svm_nrips && svm->vmcb->control.next_rip)
-		next = svm->vmcb->control.next_rip;
-	kvmod_advance_rip(svm->vcpu, next);
+	kvmod_advance_rip(svm->vcpu, svm_next_rip(svm, len));
 }
 
 /*

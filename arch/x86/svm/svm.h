@@ -96,6 +96,7 @@ int svm_set_msr(struct kvmod_vcpu *vcpu, u32 index, u64 data);
 void svm_run(struct kvmod_vcpu *vcpu, bool flush_tlb, int irq_window);
 void set_intercept(struct vmcb *vmcb, unsigned int bit);
 void clr_intercept(struct vmcb *vmcb, unsigned int bit);
+u64 svm_next_rip(struct svm_vcpu *svm, unsigned int len);
 void svm_skip_instruction(struct svm_vcpu *svm, unsigned int len);
 void svm_dump_vmcb(struct svm_vcpu *svm);
 void svm_intercept_dr(struct svm_vcpu *svm, bool on);

@@ -5,10 +5,11 @@
  * A handler returns 1 to re-enter the guest, 0 to return to userspace
  * with vcpu->run filled in, or a negative errno for KVM_RUN.
  */
-#include <linux/kvm_para.h>
 #include <linux/ratelimit.h>
 #include <asm/svm.h>
 #include <asm/traps.h>
+
+#include <kvmod_cpuid.h>
 
 #include "svm.h"
 
@@ -17,7 +18,7 @@ typedef int (*svm_exit_handler)(struct svm_vcpu *svm);
 /* Instruction lengths, used when the CPU does not save the next RIP. */
 #define LEN_HLT		1
 #define LEN_TWO_BYTE	2	/* CPUID, RDMSR, WRMSR, INVD, WBINVD */
-#define LEN_0F01_OP	3	/* VMMCALL, XSETBV */
+#define LEN_0F01_OP	3	/* VMMCALL, XSETBV, MONITOR, MWAIT */
 
 static int exit_resume(struct svm_vcpu *svm)
 {
@@ -48,6 +49,9 @@ static int exit_cpuid(struct svm_vcpu *svm)
 {
 	struct kvm_regs *regs = &svm->vcpu->arch.regs;
 	u32 eax = regs->rax, ebx, ecx = regs->rcx, edx;
+
+	if (kvmod_cpuid_faulting(svm->vcpu) && svm->vmcb->save.cpl)
+		return inject_gp(svm);
 
 	kvmod_cpuid(svm->vcpu, &eax, &ebx, &ecx, &edx);
 	regs->rax = eax;
@@ -80,22 +84,11 @@ static int exit_ioio(struct svm_vcpu *svm)
 
 static int exit_msr(struct svm_vcpu *svm)
 {
-	struct kvm_regs *regs = &svm->vcpu->arch.regs;
-	u32 index = regs->rcx;
-	u64 data;
+	u64 next_rip = svm_next_rip(svm, LEN_TWO_BYTE);
 
-	if (svm->vmcb->control.exit_info_1) {
-		data = (regs->rdx << 32) | (u32)regs->rax;
-		if (kvmod_set_msr(svm->vcpu, index, data, false))
-			return inject_gp(svm);
-	} else {
-		if (kvmod_get_msr(svm->vcpu, index, &data, false))
-			return inject_gp(svm);
-		regs->rax = (u32)data;
-		regs->rdx = data >> 32;
-	}
-	svm_skip_instruction(svm, LEN_TWO_BYTE);
-	return 1;
+	if (svm->vmcb->control.exit_info_1)
+		return kvmod_emulate_wrmsr(svm->vcpu, next_rip);
+	return kvmod_emulate_rdmsr(svm->vcpu, next_rip);
 }
 
 static int exit_shutdown(struct svm_vcpu *svm)
@@ -108,10 +101,27 @@ static int exit_shutdown(struct svm_vcpu *svm)
 
 static int exit_vmmcall(struct svm_vcpu *svm)
 {
-	struct kvm_regs *regs = &svm->vcpu->arch.regs;
+	kvmod_emulate_hypercall(svm->vcpu);
+	svm_skip_instruction(svm, LEN_0F01_OP);
+	return 1;
+}
 
-	/* kvmod offers no hypercalls; answer as KVM does for unknown ones. */
-	regs->rax = svm->vmcb->save.cpl ? -KVM_EPERM : -KVM_ENOSYS;
+static int exit_ud(struct svm_vcpu *svm)
+{
+	return kvmod_handle_ud(svm->vcpu, true);
+}
+
+static int exit_monitor_mwait(struct svm_vcpu *svm)
+{
+	struct kvmod_vcpu *vcpu = svm->vcpu;
+
+	/*
+	 * NOPs, as on KVM; a #UD where guest CPUID has no MONITOR/MWAIT
+	 * only once userspace disabled KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS.
+	 */
+	if (!kvmod_has_quirk(vcpu->vm, KVM_X86_QUIRK_MWAIT_NEVER_UD_FAULTS) &&
+	    !kvmod_guest_has_mwait(vcpu))
+		return inject_ud(svm);
 	svm_skip_instruction(svm, LEN_0F01_OP);
 	return 1;
 }
@@ -256,6 +266,7 @@ static const svm_exit_handler exit_handlers[] = {
 	[SVM_EXIT_READ_DR0 ... SVM_EXIT_WRITE_DR7]	= exit_dr_access,
 	[SVM_EXIT_EXCP_BASE + DB_VECTOR]	= exit_db,
 	[SVM_EXIT_EXCP_BASE + BP_VECTOR]	= exit_bp,
+	[SVM_EXIT_EXCP_BASE + UD_VECTOR]	= exit_ud,
 	[SVM_EXIT_EXCP_BASE + AC_VECTOR]	= exit_ac,
 	[SVM_EXIT_EXCP_BASE + MC_VECTOR]	= exit_mc,
 	[SVM_EXIT_INTR]			= exit_resume,
@@ -280,9 +291,9 @@ static const svm_exit_handler exit_handlers[] = {
 	[SVM_EXIT_INVLPGA]		= inject_ud,
 	[SVM_EXIT_RDTSCP]		= inject_ud,
 	[SVM_EXIT_WBINVD]		= exit_skip,
-	[SVM_EXIT_MONITOR]		= inject_ud,
-	[SVM_EXIT_MWAIT]		= inject_ud,
-	[SVM_EXIT_MWAIT_COND]		= inject_ud,
+	[SVM_EXIT_MONITOR]		= exit_monitor_mwait,
+	[SVM_EXIT_MWAIT]		= exit_monitor_mwait,
+	[SVM_EXIT_MWAIT_COND]		= exit_monitor_mwait,
 	[SVM_EXIT_XSETBV]		= exit_xsetbv,
 	[SVM_EXIT_RDPRU]		= inject_ud,
 };
