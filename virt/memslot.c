@@ -71,6 +71,24 @@ struct kvmod_memslot *kvmod_gfn_to_memslot(struct kvmod_vm *vm, u64 gfn)
 	return memslot_array_find(s->slots, s->count, gfn);
 }
 
+/**
+ * kvmod_vcpu_gfn_to_memslot() - kvmod_gfn_to_memslot() for a vCPU's own
+ *	accesses, through its one-entry cache
+ * @vcpu: the vCPU, with its mutex held (the cache is not shared)
+ * @gfn: guest frame number
+ *
+ * The caller holds srcu_read_lock(&vcpu->vm->srcu), as for
+ * kvmod_gfn_to_memslot().
+ */
+struct kvmod_memslot *kvmod_vcpu_gfn_to_memslot(struct kvmod_vcpu *vcpu,
+						u64 gfn)
+{
+	struct kvmod_vm *vm = vcpu->vm;
+
+	return memslot_find_cached(srcu_dereference(vm->memslots, &vm->srcu),
+				   &vcpu->slot_cache, gfn);
+}
+
 /*
  * Swap @old for @new (either may be NULL) in the published snapshot and
  * free @old once no reader can see it.

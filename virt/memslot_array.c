@@ -57,6 +57,35 @@ struct kvmod_memslot *memslot_array_find(struct kvmod_memslot *const *slots,
 }
 
 /**
+ * memslot_find_cached() - memslot_array_find() on a snapshot, through a cache
+ * @s: the current snapshot
+ * @cache: the caller's cache; updated on a hit in @s
+ * @gfn: guest frame number
+ *
+ * A cached slot is used only while its snapshot is the current one: slots
+ * of an older snapshot may be freed already, and generations never repeat
+ * within a VM, so the generation check comes before touching the slot.
+ *
+ * Return: the slot covering @gfn, or NULL.
+ */
+struct kvmod_memslot *memslot_find_cached(const struct kvmod_memslots *s,
+					  struct kvmod_memslot_cache *cache,
+					  u64 gfn)
+{
+	struct kvmod_memslot *slot = cache->slot;
+
+	if (slot && cache->generation == s->generation &&
+	    gfn - slot->base_gfn < slot->npages)
+		return slot;
+	slot = memslot_array_find(s->slots, s->count, gfn);
+	if (slot) {
+		cache->generation = s->generation;
+		cache->slot = slot;
+	}
+	return slot;
+}
+
+/**
  * memslot_array_overlaps() - does [@base_gfn, +@npages) hit another slot?
  * @slots: sorted slot array
  * @count: entries in @slots

@@ -68,6 +68,8 @@ struct kvmod_vm {
  * @sigset: signals blocked while in KVM_RUN, if @sigset_active
  *	(KVM_SET_SIGNAL_MASK).
  * @sigset_active: KVM_RUN swaps the thread's mask for @sigset.
+ * @slot_cache: the memslot this vCPU's last lookup found
+ *	(kvmod_vcpu_gfn_to_memslot()).
  * @arch: architecture state.
  */
 struct kvmod_vcpu {
@@ -79,6 +81,7 @@ struct kvmod_vcpu {
 	struct page *run_pages[KVMOD_VCPU_MMAP_PAGES];
 	sigset_t sigset;
 	bool sigset_active;
+	struct kvmod_memslot_cache slot_cache;
 	struct kvmod_vcpu_arch arch;
 };
 
@@ -98,6 +101,8 @@ void kvmod_memslots_destroy(struct kvmod_vm *vm);
 int kvmod_set_memory_region(struct kvmod_vm *vm,
 			    const struct kvm_userspace_memory_region *mem);
 struct kvmod_memslot *kvmod_gfn_to_memslot(struct kvmod_vm *vm, u64 gfn);
+struct kvmod_memslot *kvmod_vcpu_gfn_to_memslot(struct kvmod_vcpu *vcpu,
+						u64 gfn);
 
 /*
  * Hooks every architecture implements (arch/<arch>/).  Called with no

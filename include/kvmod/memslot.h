@@ -52,10 +52,26 @@ struct kvmod_memslots {
 	struct kvmod_memslot *slots[];
 };
 
+/**
+ * struct kvmod_memslot_cache - the slot a lookup found last (one per vCPU)
+ * @generation: generation of the snapshot @slot was found in.
+ * @slot: the slot, or NULL; only valid while that snapshot is current.
+ *
+ * Guest accesses cluster (page-table walks, the same MMIO register), so a
+ * one-entry cache answers most lookups without the binary search.
+ */
+struct kvmod_memslot_cache {
+	u64 generation;
+	struct kvmod_memslot *slot;
+};
+
 size_t memslot_array_lower_bound(struct kvmod_memslot *const *slots,
 				 size_t count, u64 gfn);
 struct kvmod_memslot *memslot_array_find(struct kvmod_memslot *const *slots,
 					 size_t count, u64 gfn);
+struct kvmod_memslot *memslot_find_cached(const struct kvmod_memslots *s,
+					  struct kvmod_memslot_cache *cache,
+					  u64 gfn);
 bool memslot_array_overlaps(struct kvmod_memslot *const *slots, size_t count,
 			    u64 base_gfn, u64 npages, u16 ignore_id);
 size_t memslot_array_replace(struct kvmod_memslot **dst,

@@ -2,7 +2,8 @@
 /*
  * KUnit tests for the sorted memslot array (virt/memslot_array.c): lookup
  * at slot edges and in holes, overlap with and without the slot being
- * moved, and copy-with-replacement keeping the order.
+ * moved, copy-with-replacement keeping the order, and the one-entry
+ * lookup cache.
  */
 #include <kunit/test.h>
 
@@ -95,6 +96,44 @@ static void memslot_replace_keeps_order(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, out[0] == &s1 && out[1] == &s3);
 }
 
+static struct kvmod_memslots *snapshot(struct kunit *test, u64 generation)
+{
+	struct kvmod_memslots *s;
+	size_t i;
+
+	s = kunit_kzalloc(test, sizeof(*s) + sizeof(three), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, s);
+	s->generation = generation;
+	s->count = 3;
+	for (i = 0; i < 3; i++)
+		s->slots[i] = three[i];
+	return s;
+}
+
+static void memslot_cache(struct kunit *test)
+{
+	struct kvmod_memslots *g1 = snapshot(test, 1), *g2 = snapshot(test, 2);
+	struct kvmod_memslot_cache c = {};
+	struct kvmod_memslot other = { .base_gfn = 0x10, .npages = 1 };
+
+	/* A miss leaves the cache alone; a hit fills it. */
+	KUNIT_EXPECT_TRUE(test, !memslot_find_cached(g1, &c, 0x0));
+	KUNIT_EXPECT_TRUE(test, !c.slot);
+	KUNIT_EXPECT_TRUE(test, memslot_find_cached(g1, &c, 0x100) == &s3);
+	KUNIT_EXPECT_TRUE(test, c.slot == &s3 && c.generation == 1);
+	/* Other frames of the cached slot, its edges, and past them. */
+	KUNIT_EXPECT_TRUE(test, memslot_find_cached(g1, &c, 0x2ff) == &s3);
+	KUNIT_EXPECT_TRUE(test, memslot_find_cached(g1, &c, 0x10) == &s1);
+	KUNIT_EXPECT_TRUE(test, c.slot == &s1);
+	KUNIT_EXPECT_TRUE(test, !memslot_find_cached(g1, &c, 0xf));
+	KUNIT_EXPECT_TRUE(test, memslot_find_cached(g1, &c, 0x20) == &s2);
+	KUNIT_EXPECT_TRUE(test, !memslot_find_cached(g1, &c, 0x21));
+	/* A new generation never trusts the cached slot. */
+	c.slot = &other;
+	KUNIT_EXPECT_TRUE(test, memslot_find_cached(g2, &c, 0x10) == &s1);
+	KUNIT_EXPECT_TRUE(test, c.slot == &s1 && c.generation == 2);
+}
+
 static struct kunit_case memslot_array_cases[] = {
 	KUNIT_CASE(memslot_find_edges),
 	KUNIT_CASE(memslot_find_empty),
@@ -102,6 +141,7 @@ static struct kunit_case memslot_array_cases[] = {
 	KUNIT_CASE(memslot_overlap),
 	KUNIT_CASE(memslot_overlap_ignores_moved_slot),
 	KUNIT_CASE(memslot_replace_keeps_order),
+	KUNIT_CASE(memslot_cache),
 	{}
 };
 

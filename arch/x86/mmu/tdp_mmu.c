@@ -199,7 +199,7 @@ int kvmod_tdp_page_fault(struct kvmod_vcpu *vcpu, u64 gpa, bool write)
 		return r;
 
 	idx = srcu_read_lock(&vm->srcu);
-	slot = kvmod_gfn_to_memslot(vm, gfn);
+	slot = kvmod_vcpu_gfn_to_memslot(vcpu, gfn);
 	if (!slot || (write && (slot->flags & KVM_MEM_READONLY))) {
 		r = KVMOD_FAULT_MMIO;
 		goto out;
