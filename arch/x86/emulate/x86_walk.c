@@ -19,7 +19,7 @@
 #define PTE_PS		(1ULL << 7)
 #define PTE_XD		(1ULL << 63)
 
-#define WALK_MAX_LEVELS	5
+#define WALK_MAX_LEVELS	X86_WALK_MAX_LEVELS
 #define WALK_RETRIES	16
 #define WALK_AGAIN	2	/* internal: an entry changed, walk again */
 
@@ -39,6 +39,7 @@ struct walk {
 	u64 gpa_of[WALK_MAX_LEVELS + 1];
 	u64 pte_of[WALK_MAX_LEVELS + 1];
 	bool has_ad[WALK_MAX_LEVELS + 1];
+	unsigned int top, leaf, size;	/* of the last walk_once() */
 };
 
 /* Reserved bits of an 8-byte entry at @level (1 = PTE); @leaf if PS. */
@@ -216,6 +217,9 @@ static int walk_once(struct walk *w, u64 gva, unsigned int access,
 	else
 		leaf_pa = pte & phys_mask & ~bits(page_shift(w, level) - 1, 0);
 	*gpa = leaf_pa | (gva & bits(page_shift(w, level) - 1, 0));
+	w->top = top;
+	w->leaf = level;
+	w->size = size;
 
 	/* Accessed on every entry used, Dirty on the leaf for writes. */
 	if (!env->write_pte)
@@ -236,12 +240,71 @@ static int walk_once(struct walk *w, u64 gva, unsigned int access,
 			return WALK_AGAIN;
 		if (ret)
 			return ret < 0 ? ret : -1;
+		w->pte_of[lvl] = new;
 	}
 	return X86_WALK_OK;
 
 prot:
 	*pf_error = err | X86_PFEC_P;
 	return X86_WALK_PF;
+}
+
+static bool memo_inputs_match(const struct x86_walk_env *env,
+			      const struct x86_walk_memo *m, u64 gva,
+			      unsigned int access)
+{
+	return m->nr && m->page == gva >> 12 && m->access == access &&
+	       m->cr3 == env->cr3 && m->cr0 == env->cr0 &&
+	       m->cr4 == env->cr4 && m->efer == env->efer &&
+	       m->pkru == env->pkru && m->maxphyaddr == env->maxphyaddr &&
+	       m->ac == env->ac;
+}
+
+/* The kept walk, if every entry it read still holds what it read. */
+static int memo_lookup(const struct x86_walk_env *env, u64 gva,
+		       unsigned int access, u64 *gpa)
+{
+	const struct x86_walk_memo *m = env->memo;
+	unsigned int i;
+	u64 pte;
+
+	if (!memo_inputs_match(env, m, gva, access))
+		return -1;
+	for (i = 0; i < m->nr; i++) {
+		pte = 0;
+		if (env->read_pte(env->opaque, m->gpa_of[i], &pte, m->size))
+			return -1;
+		if (m->size == 4)
+			pte &= 0xffffffffULL;
+		if (pte != m->pte_of[i])
+			return -1;
+	}
+	*gpa = m->gpa_page | (gva & 0xfff);
+	return X86_WALK_OK;
+}
+
+static void memo_keep(const struct x86_walk_env *env, const struct walk *w,
+		      u64 gva, unsigned int access, u64 gpa)
+{
+	struct x86_walk_memo *m = env->memo;
+	unsigned int lvl, i = 0;
+
+	for (lvl = w->top; lvl >= w->leaf; lvl--, i++) {
+		m->gpa_of[i] = w->gpa_of[lvl];
+		m->pte_of[i] = w->pte_of[lvl];
+	}
+	m->cr0 = env->cr0;
+	m->cr3 = env->cr3;
+	m->cr4 = env->cr4;
+	m->efer = env->efer;
+	m->pkru = env->pkru;
+	m->maxphyaddr = env->maxphyaddr;
+	m->ac = env->ac;
+	m->page = gva >> 12;
+	m->access = access;
+	m->gpa_page = gpa & ~0xfffULL;
+	m->size = w->size;
+	m->nr = i;
 }
 
 /**
@@ -263,12 +326,15 @@ prot:
  * loaded at MOV CR3; a reserved PDPTE is reported as a #PF with RSVD.
  * 1 GiB pages are assumed supported.
  *
+ * With @env->memo, a walk that repeats the kept one is answered from it
+ * (see struct x86_walk_memo) and a successful walk replaces it.
+ *
  * Return: X86_WALK_OK, X86_WALK_PF, or a negative value from a callback.
  */
 int x86_walk(const struct x86_walk_env *env, u64 gva, unsigned int access,
 	     u64 *gpa, u32 *pf_error)
 {
-	struct walk w = { .env = env };
+	struct walk w;
 	unsigned int tries;
 	int ret;
 
@@ -276,6 +342,14 @@ int x86_walk(const struct x86_walk_env *env, u64 gva, unsigned int access,
 		*gpa = gva;
 		return X86_WALK_OK;
 	}
+	if (env->memo) {
+		if (memo_lookup(env, gva, access, gpa) == X86_WALK_OK)
+			return X86_WALK_OK;
+		env->memo->nr = 0;
+	}
+	/* Only these are read before walk_once() writes them. */
+	w.env = env;
+	w.nxe = false;
 	w.maxphy = env->maxphyaddr && env->maxphyaddr < 52 ?
 		   env->maxphyaddr : 52;
 	if (!(env->cr4 & X86_WALK_CR4_PAE)) {
@@ -292,6 +366,8 @@ int x86_walk(const struct x86_walk_env *env, u64 gva, unsigned int access,
 
 	for (tries = 0; tries < WALK_RETRIES; tries++) {
 		ret = walk_once(&w, gva, access, gpa, pf_error);
+		if (ret == X86_WALK_OK && env->memo)
+			memo_keep(env, &w, gva, access, *gpa);
 		if (ret != WALK_AGAIN)
 			return ret;
 	}

@@ -42,6 +42,46 @@
 #define X86_WALK_EFER_LMA		(1ULL << 10)
 #define X86_WALK_EFER_NXE		(1ULL << 11)
 
+#define X86_WALK_MAX_LEVELS	5
+
+/**
+ * struct x86_walk_memo - the last successful walk, kept by the caller
+ * @cr0: env->cr0 of the walk.
+ * @cr3: env->cr3.
+ * @cr4: env->cr4.
+ * @efer: env->efer.
+ * @page: the linear page it translated (gva >> 12).
+ * @access: its X86_WALK_* flags.
+ * @gpa_page: the result for that page.
+ * @gpa_of: the guest-physical address of each entry it read, top first.
+ * @pte_of: the value of each, as the walk left it (Accessed/Dirty set).
+ * @pkru: env->pkru.
+ * @maxphyaddr: env->maxphyaddr.
+ * @ac: env->ac.
+ * @nr: entries read; 0 when nothing is kept.
+ * @size: entry size (4 or 8).
+ *
+ * A walk is a function of its env, its address and access, and the
+ * entries it reads.  With the same inputs, x86_walk() reads the kept
+ * entries again in the same order, and if every one still holds the kept
+ * value it answers the kept result: exactly what walking again would do
+ * (it would read the same entries, pass the same checks and find nothing
+ * to update), without the checks and the bookkeeping.
+ */
+struct x86_walk_memo {
+	u64 cr0, cr3, cr4, efer;
+	u64 page;
+	u64 gpa_page;
+	u64 gpa_of[X86_WALK_MAX_LEVELS];
+	u64 pte_of[X86_WALK_MAX_LEVELS];
+	u32 pkru;
+	unsigned int access;
+	u8 maxphyaddr;
+	bool ac;
+	u8 nr;
+	u8 size;
+};
+
 /**
  * struct x86_walk_env - paging state and guest-memory callbacks
  * @cr0: guest CR0 (PG, WP).
@@ -59,6 +99,8 @@
  *	holds @old (an atomic compare-exchange on guest memory).  Returns 0,
  *	X86_WALK_RETRY if it no longer held @old (the walk restarts), or a
  *	negative error.  When NULL, Accessed/Dirty bits are not updated.
+ * @memo: optional; the walk of the same page before (see above), updated
+ *	by every successful walk.
  */
 struct x86_walk_env {
 	u64 cr0, cr3, cr4, efer;
@@ -69,6 +111,7 @@ struct x86_walk_env {
 	int (*read_pte)(void *opaque, u64 gpa, u64 *pte, unsigned int size);
 	int (*write_pte)(void *opaque, u64 gpa, u64 old, u64 new,
 			 unsigned int size);
+	struct x86_walk_memo *memo;
 };
 
 int x86_walk(const struct x86_walk_env *env, u64 gva, unsigned int access,

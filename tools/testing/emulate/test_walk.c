@@ -383,10 +383,100 @@ static void walk_long(void)
 	w("5-level PML5E PS reserved", 0x0002000000000000ULL, 0, EP | ER, 0);
 }
 
+/*
+ * The memo answers a repeated walk only while every entry it read holds
+ * the same value: a planted result shows when it answered, and any
+ * change to an entry, the env or the access must walk again.
+ */
+static void walk_memo(void)
+{
+	u64 efer = X86_WALK_EFER_LMA | X86_WALK_EFER_NXE;
+	u64 gk = 0xffff800000201000ULL, plant = 0x7777000;
+	struct x86_walk_memo memo = { 0 };
+
+	reset(CR0_PG_WP, 0x1000, X86_WALK_CR4_PAE, efer);
+	wenv.memo = &memo;
+	chain4(gk, P | RW, 0x9000 | P | RW);
+	w("memo: first walk", gk + 0x10, 0, OK, 0x9010);
+	tap_ok(memo.nr == 4 && memo.pte_of[3] == (0x9000 | P | RW | A),
+	       "walk memo: kept 4 entries as the walk left them");
+	memo.gpa_page = plant;
+	w("memo: same page answered from the memo", gk + 0x20, 0, OK,
+	  plant + 0x20);
+	w("memo: another access walks", gk, WR, OK, 0x9000);
+	tap_ok(get(0x4008, 8) == (0x9000 | P | RW | A | D),
+	       "walk memo: the write walk set D");
+	memo.gpa_page = plant;
+	w("memo: the write walk was kept", gk + 1, WR, OK, plant + 1);
+
+	memo.gpa_page = plant;
+	put(0x4008, 0xa000 | P | RW | A | D, 8);
+	w("memo: a changed leaf walks again", gk, WR, OK, 0xa000);
+	memo.gpa_page = plant;
+	put(0x3008, 0x5000 | P | RW | A, 8);
+	put(0x5008, 0xb000 | P | RW | A | D, 8);
+	w("memo: a changed upper entry walks again", gk, WR, OK, 0xb000);
+	memo.gpa_page = plant;
+	put(0x5008, 0xb000 | P | A | D, 8);
+	w("memo: a permission taken away faults", gk, WR, EP | EW, 0);
+	tap_ok(memo.nr == 0, "walk memo: a fault keeps nothing");
+	w("memo: read of the read-only page", gk, 0, OK, 0xb000);
+	memo.gpa_page = plant;
+	wenv.cr4 |= X86_WALK_CR4_SMEP;
+	w("memo: another CR4 walks again", gk, 0, OK, 0xb000);
+	memo.gpa_page = plant;
+	w("memo: another page walks again", gk + 0x1000, 0, 0, 0);
+	wenv.memo = NULL;
+}
+
+/* Random entry flips: with or without the memo, every walk agrees. */
+static void walk_memo_random(void)
+{
+	static const u64 flip[] = { P, RW, US, A, D, PS, XD, 0x1000, 0x2000,
+				    1ULL << 13, 1ULL << 45 };
+	static const u64 ent[] = { 0x1000, 0x2000, 0x3000, 0x4000 };
+	u64 efer = X86_WALK_EFER_LMA | X86_WALK_EFER_NXE;
+	struct x86_walk_memo memo = { 0 };
+	unsigned int i, bad = 0, seed = 12345;
+
+	reset(CR0_PG_WP, 0x1000, X86_WALK_CR4_PAE, efer);
+	chain4(0, P | RW | US, 0x9000 | P | RW | US);
+	put(0x4008, 0xa000 | P | RW | US, 8);
+	for (i = 0; i < 20000; i++) {
+		struct x86_walk_env plain = wenv;
+		unsigned int acc, r1, r2;
+		u64 gva, g1 = 0, g2 = 0;
+		u32 e1 = 0, e2 = 0;
+
+		seed = seed * 1103515245 + 12345;
+		if (seed & 0x10000) {
+			u64 at = ent[(seed >> 17) & 3];
+
+			put(at, get(at, 8) ^ flip[(seed >> 19) % 11], 8);
+		}
+		/* Mostly plain reads and writes, so that walks repeat. */
+		acc = (seed >> 24) & ((seed >> 30) ? WR : WR | USR | FE);
+		gva = ((seed >> 27) & 1) * 0x1000 + ((seed >> 8) & 0xff);
+		wenv.memo = &memo;
+		r1 = x86_walk(&wenv, gva, acc, &g1, &e1);
+		plain.memo = NULL;
+		r2 = x86_walk(&plain, gva, acc, &g2, &e2);
+		if (r1 != r2 || (r1 == X86_WALK_OK && g1 != g2) ||
+		    (r1 == X86_WALK_PF && e1 != e2))
+			bad++;
+	}
+	wenv.memo = NULL;
+	tap_ok(!bad, "walk memo: 20000 random walks agree with plain ones");
+}
+
 void test_walk(void)
 {
 	walk_nopaging();
 	walk_32bit();
 	walk_pae();
 	walk_long();
+	walk_memo();
+	walk_memo_random();
 }
+
+
