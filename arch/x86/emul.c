@@ -9,6 +9,14 @@
  * emul->rbuf.  Writes are the last access of an instruction: it completes
  * at once and its MMIO fragments (8 bytes each) go to userspace one exit
  * at a time.
+ *
+ * An MMIO exit is the hot path: the emulation after a nested page fault
+ * takes the operand's guest-physical address from the fault where that is
+ * safe (see translate()) instead of walking the guest page tables again;
+ * the fetch checks the last fetch walk instead of redoing it and does not
+ * decode the same bytes twice (fetch_decode()); and the instruction of a
+ * read that went to userspace is kept for its completion, which then
+ * neither fetches nor decodes it again.
  */
 #include <linux/mm.h>
 #include <linux/uaccess.h>
@@ -20,12 +28,26 @@
 
 #define MMIO_FRAG	8	/* kvm_run->mmio.data */
 
+/*
+ * One emulation pass.  Not zero-initialized as a whole (it is large and
+ * built on every MMIO exit): emulate_once() sets every field.
+ */
 struct emul_call {
 	struct x86_emu_ctxt ctxt;
 	struct kvmod_vcpu *vcpu;
 	struct kvm_sregs sregs;
+	u64 npf_gpa;		/* the nested page fault's GPA ... */
+	u8 npf_access;		/* ... and the KVMOD_MMIO_GPA_* it may serve */
 	bool failed;		/* an internal limit was hit */
 };
+
+/* The decoded instruction kept in vcpu->arch.emul between passes. */
+static struct x86_insn *emul_insn(struct kvmod_emul *e)
+{
+	BUILD_BUG_ON(sizeof(struct x86_insn) > sizeof(e->insn));
+	BUILD_BUG_ON(__alignof__(struct x86_insn) > __alignof__(e->insn));
+	return (struct x86_insn *)e->insn;
+}
 
 static struct emul_call *to_call(struct x86_emu_ctxt *c)
 {
@@ -42,13 +64,28 @@ static void set_fault_pf(struct x86_emu_ctxt *c, u64 la, u32 error)
 	};
 }
 
-/* Translate @la for a data access; X86_EMU_OK or X86_EMU_FAULT. */
+/*
+ * Translate @la for a data access; X86_EMU_OK or X86_EMU_FAULT.
+ *
+ * After a nested page fault on the final guest-physical address of a
+ * data access, the CPU has already walked the guest page tables for that
+ * access, with its permission checks.  When the instruction accesses
+ * memory at one linear address only (npf_access is set only then) and
+ * this access is of the same kind, at the same offset in its page, it is
+ * the access that faulted: use the fault's GPA instead of walking again.
+ */
 static int translate(struct emul_call *call, u64 la, bool write, u64 *gpa)
 {
 	unsigned int access = write ? X86_WALK_WRITE : 0;
 	u32 error;
 	int r;
 
+	if (call->npf_access ==
+	    (write ? KVMOD_MMIO_GPA_WRITE : KVMOD_MMIO_GPA_READ) &&
+	    offset_in_page(la) == offset_in_page(call->npf_gpa)) {
+		*gpa = call->npf_gpa;
+		return X86_EMU_OK;
+	}
 	if (call->ctxt.cpl == 3)
 		access |= X86_WALK_USER;
 	r = kvmod_gva_to_gpa(call->vcpu, &call->sregs, call->ctxt.rflags, la,
@@ -202,6 +239,19 @@ static const struct x86_emu_ops emul_ops = {
 	.set_vec = emul_set_vec,
 };
 
+/* struct kvm_regs does not keep the hardware order; this maps it. */
+#define GPR(name)	(offsetof(struct kvm_regs, name) / sizeof(u64))
+static const u8 gpr_index[16] = {
+	GPR(rax), GPR(rcx), GPR(rdx), GPR(rbx), GPR(rsp), GPR(rbp),
+	GPR(rsi), GPR(rdi), GPR(r8), GPR(r9), GPR(r10), GPR(r11),
+	GPR(r12), GPR(r13), GPR(r14), GPR(r15),
+};
+
+static inline u64 *gpr_slot(struct kvm_regs *r, unsigned int n)
+{
+	return (u64 *)r + gpr_index[n & 15];
+}
+
 /**
  * kvmod_gpr() - a general register by its hardware number (RAX=0..R15=15)
  * @vcpu: the vCPU
@@ -209,14 +259,7 @@ static const struct x86_emu_ops emul_ops = {
  */
 u64 *kvmod_gpr(struct kvmod_vcpu *vcpu, unsigned int n)
 {
-	struct kvm_regs *r = &vcpu->arch.regs;
-	u64 *const map[16] = {
-		&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
-		&r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11,
-		&r->r12, &r->r13, &r->r14, &r->r15,
-	};
-
-	return map[n & 15];
+	return gpr_slot(&vcpu->arch.regs, n);
 }
 
 /**
@@ -264,7 +307,7 @@ void kvmod_emul_ctxt_init(struct kvmod_vcpu *vcpu, struct x86_emu_ctxt *c,
 	kvmod_x86->get_sregs(vcpu, s);
 	memset(c, 0, sizeof(*c));
 	for (i = 0; i < 16; i++)
-		c->regs[i] = *kvmod_gpr(vcpu, i);
+		c->regs[i] = *gpr_slot(r, i);
 	c->rip = r->rip;
 	c->rflags = r->rflags;
 	for (i = 0; i < X86_NR_SEGS; i++)
@@ -285,7 +328,7 @@ void kvmod_emul_ctxt_commit(struct kvmod_vcpu *vcpu,
 	int i;
 
 	for (i = 0; i < 16; i++)
-		*kvmod_gpr(vcpu, i) = c->regs[i];
+		*gpr_slot(r, i) = c->regs[i];
 	r->rflags = c->rflags;
 	if (c->rip != r->rip)
 		kvmod_advance_rip(vcpu, c->rip);
@@ -355,30 +398,115 @@ int kvmod_emulation_failed(struct kvmod_vcpu *vcpu, const u8 *bytes,
 				    ARRAY_SIZE(data), data);
 }
 
-/* Emulate the instruction at CS:RIP; returns as exit handlers do. */
-static int emulate_once(struct kvmod_vcpu *vcpu)
+/*
+ * Whether a nested page fault's GPA can stand for the memory operand: the
+ * instruction must access memory at one linear address only (read, write
+ * or both), so that the access that faulted is the one being translated.
+ * String instructions have two operands, possibly at the same offset in
+ * different pages.
+ */
+static bool npf_gpa_usable(const struct x86_insn *insn)
+{
+	return insn->mem && !(insn->desc->flags & X86_F_STRING);
+}
+
+/*
+ * The instruction kept from the pass before (a read went to userspace),
+ * if userspace left RIP, the CS base and the mode alone: what was decoded
+ * is still the instruction at CS:RIP as the guest executed it.
+ */
+static bool insn_kept(struct kvmod_emul *e, const struct emul_call *call)
+{
+	return e->insn_valid && e->insn_rip == call->ctxt.rip &&
+	       e->insn_cs_base == call->sregs.cs.base &&
+	       emul_insn(e)->mode == call->ctxt.mode;
+}
+
+/*
+ * kvmod_fetch_insn() for emulate_once(), into vcpu->arch.emul.  The 15
+ * bytes at RIP are read in one go when they are in one page (the common
+ * case) and not decoded again when they are the bytes decoded last time,
+ * in the same mode: decoding depends on nothing else.
+ */
+static int fetch_decode(struct kvmod_vcpu *vcpu, struct emul_call *call)
 {
 	struct kvmod_emul *e = &vcpu->arch.emul;
-	struct emul_call call = { .vcpu = vcpu };
-	u8 bytes[X86_MAX_INSN_LEN] = {};
+	struct x86_emu_ctxt *c = &call->ctxt;
+	struct x86_insn *insn = emul_insn(e);
+	unsigned int access = X86_WALK_FETCH | (c->cpl == 3 ? X86_WALK_USER : 0);
+	u8 buf[KVMOD_FETCH_BYTES];
 	unsigned int nbytes = 0;
-	struct x86_insn insn;
+	u32 error;
+	u64 la, gpa;
 	int r;
 
+	la = c->mode == X86_MODE_LONG64 ? c->rip :
+	     (u32)(call->sregs.cs.base + c->rip);
+	e->insn_nbytes = 0;
+	if (offset_in_page(la) > PAGE_SIZE - sizeof(buf)) {
+		e->insn_decoded = false;
+		r = kvmod_fetch_insn(vcpu, c, &call->sregs, insn, e->insn_bytes,
+				     &nbytes);
+		e->insn_nbytes = nbytes;
+		return r;
+	}
+
+	r = kvmod_gva_to_gpa(vcpu, &call->sregs, c->rflags, la, access, &gpa,
+			     &error);
+	if (r == X86_WALK_PF) {
+		kvmod_queue_pf(vcpu, la, error);
+		return 1;
+	}
+	if (r < 0 || kvmod_gpa_fetch(vcpu, gpa, buf))
+		return -EFAULT;
+	if (e->insn_decoded && insn->mode == c->mode &&
+	    !memcmp(buf, e->insn_bytes, X86_MAX_INSN_LEN)) {
+		e->insn_nbytes = X86_MAX_INSN_LEN;
+		return 0;
+	}
+	memcpy(e->insn_bytes, buf, X86_MAX_INSN_LEN);
+	e->insn_nbytes = X86_MAX_INSN_LEN;
+	e->insn_decoded = !x86_decode(insn, e->insn_bytes, X86_MAX_INSN_LEN,
+				      c->mode);
+	return e->insn_decoded ? 0 : -EINVAL;
+}
+
+/*
+ * Emulate the instruction at CS:RIP; returns as exit handlers do.
+ * @npf_gpa/@npf_access: what a nested page fault said (KVMOD_MMIO_GPA_*),
+ * or KVMOD_MMIO_GPA_NONE.
+ */
+static int emulate_once(struct kvmod_vcpu *vcpu, u64 npf_gpa, int npf_access)
+{
+	struct kvmod_emul *e = &vcpu->arch.emul;
+	struct x86_insn *insn = emul_insn(e);
+	struct emul_call call;
+	int r;
+
+	call.vcpu = vcpu;
+	call.failed = false;
+	call.npf_gpa = npf_gpa;
+	call.npf_access = KVMOD_MMIO_GPA_NONE;
 	kvmod_emul_ctxt_init(vcpu, &call.ctxt, &call.sregs);
 	call.ctxt.ops = &emul_ops;
 	call.ctxt.opaque = vcpu;
-	r = kvmod_fetch_insn(vcpu, &call.ctxt, &call.sregs, &insn, bytes,
-			     &nbytes);
-	if (r == 1)
-		return 1;
-	if (r)
-		return kvmod_emulation_failed(vcpu, bytes, nbytes);
+	if (!insn_kept(e, &call)) {
+		e->insn_valid = false;
+		r = fetch_decode(vcpu, &call);
+		if (r == 1)
+			return 1;
+		if (r)
+			return kvmod_emulation_failed(vcpu, e->insn_bytes,
+						      e->insn_nbytes);
+	}
+	if (npf_access != KVMOD_MMIO_GPA_NONE && npf_gpa_usable(insn))
+		call.npf_access = npf_access;
 
 	e->rpos = 0;
-	r = x86_emulate(&call.ctxt, &insn);
+	r = x86_emulate(&call.ctxt, insn);
 	if (call.failed)
-		return kvmod_emulation_failed(vcpu, bytes, nbytes);
+		return kvmod_emulation_failed(vcpu, e->insn_bytes,
+					      e->insn_nbytes);
 
 	switch (r) {
 	case X86_EMU_OK:
@@ -397,12 +525,14 @@ static int emulate_once(struct kvmod_vcpu *vcpu)
 			/* The final write went out: the instruction is done. */
 			kvmod_emul_ctxt_commit(vcpu, &call.ctxt);
 			e->rfill = 0;
+			e->insn_valid = false;
 			return 0;
 		}
 		/*
 		 * A read waits for userspace.  String iterations done before it
 		 * are committed; their reads leave the buffer, while reads of the
 		 * unfinished iteration (CMPS reads twice) stay for the replay.
+		 * RIP stays on the instruction either way.
 		 */
 		if (call.ctxt.str_iterations) {
 			unsigned int done = call.ctxt.str_read_bytes;
@@ -412,22 +542,32 @@ static int emulate_once(struct kvmod_vcpu *vcpu)
 			e->rfill -= done;
 		}
 		e->read_pending = true;
+		e->insn_valid = true;
+		e->insn_rip = vcpu->arch.regs.rip;
+		e->insn_cs_base = call.sregs.cs.base;
 		return 0;
 	default:
-		return kvmod_emulation_failed(vcpu, bytes, nbytes);
+		return kvmod_emulation_failed(vcpu, e->insn_bytes,
+					      e->insn_nbytes);
 	}
 }
 
 /**
  * kvmod_emulate_mmio() - a guest access hit no RAM: emulate it
  * @vcpu: the vCPU, at the faulting instruction
+ * @gpa: the guest-physical address that faulted
+ * @access: KVMOD_MMIO_GPA_READ or _WRITE when @gpa is the final
+ *	translation of a data access of that kind (the guest's own page
+ *	tables were walked, and allowed it); KVMOD_MMIO_GPA_NONE when the
+ *	fault says less (a page-table or instruction fetch access, or no
+ *	nested fault at all)
  *
  * Return: as exit handlers do.
  */
-int kvmod_emulate_mmio(struct kvmod_vcpu *vcpu)
+int kvmod_emulate_mmio(struct kvmod_vcpu *vcpu, u64 gpa, int access)
 {
 	kvmod_emul_reset(vcpu);
-	return emulate_once(vcpu);
+	return emulate_once(vcpu, gpa, access);
 }
 
 /**
@@ -456,7 +596,8 @@ int kvmod_emul_complete(struct kvmod_vcpu *vcpu)
 	e->read_pending = false;
 	memcpy(e->rbuf + e->rfill, run->mmio.data, e->read_len);
 	e->rfill += e->read_len;
-	return emulate_once(vcpu);
+	/* The fault's GPA is not trusted here: userspace ran meanwhile. */
+	return emulate_once(vcpu, 0, KVMOD_MMIO_GPA_NONE);
 }
 
 /* Forget any half-done emulation (new instruction, or vCPU reset). */
@@ -467,4 +608,5 @@ void kvmod_emul_reset(struct kvmod_vcpu *vcpu)
 	e->rfill = 0;
 	e->rpos = 0;
 	e->read_pending = false;
+	e->insn_valid = false;
 }

@@ -11,6 +11,24 @@
 
 #include "emulate/x86_walk.h"
 
+/*
+ * The host address of guest-physical @gpa, through the vCPU's memslot
+ * cache.  Caller holds vm->srcu.  False when no slot backs @gpa, or
+ * a read-only one would be written.
+ */
+static bool gpa_to_hva(struct kvmod_vcpu *vcpu, u64 gpa, bool write,
+		       unsigned long *hva)
+{
+	u64 gfn = gpa >> PAGE_SHIFT;
+	struct kvmod_memslot *slot = kvmod_vcpu_gfn_to_memslot(vcpu, gfn);
+
+	if (!slot || (write && (slot->flags & KVM_MEM_READONLY)))
+		return false;
+	*hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT) +
+	       offset_in_page(gpa);
+	return true;
+}
+
 /**
  * kvmod_gpa_rw() - copy to or from guest-physical memory
  * @vcpu: the vCPU
@@ -26,52 +44,75 @@ int kvmod_gpa_rw(struct kvmod_vcpu *vcpu, u64 gpa, void *buf,
 		 unsigned int len, bool write)
 {
 	struct kvmod_vm *vm = vcpu->vm;
-	struct kvmod_memslot *slot;
-	void __user *hva;
+	unsigned long hva;
 	int idx, r = 0;
 
 	idx = srcu_read_lock(&vm->srcu);
-	slot = kvmod_gfn_to_memslot(vm, gpa >> PAGE_SHIFT);
-	if (!slot || (write && (slot->flags & KVM_MEM_READONLY))) {
+	if (!gpa_to_hva(vcpu, gpa, write, &hva))
 		r = KVMOD_GPA_MMIO;
-		goto out;
-	}
-	hva = (void __user *)(unsigned long)(slot->userspace_addr +
-		((gpa >> PAGE_SHIFT) - slot->base_gfn) * PAGE_SIZE +
-		offset_in_page(gpa));
-	if (write ? copy_to_user(hva, buf, len) : copy_from_user(buf, hva, len))
+	else if (write ? copy_to_user((void __user *)hva, buf, len) :
+			 copy_from_user(buf, (void __user *)hva, len))
 		r = -EFAULT;
-out:
 	srcu_read_unlock(&vm->srcu, idx);
 	return r;
 }
 
+/**
+ * kvmod_gpa_fetch() - read instruction bytes from guest-physical memory
+ * @vcpu: the vCPU
+ * @gpa: guest-physical address; [@gpa, @gpa + KVMOD_FETCH_BYTES) stays in
+ *	one page
+ * @buf: KVMOD_FETCH_BYTES bytes
+ *
+ * kvmod_gpa_rw() with the length fixed at compile time, for the fetch on
+ * every MMIO exit: copy_from_user() then skips the hardened-usercopy
+ * object check, which costs more than the copy itself.
+ *
+ * Return: as kvmod_gpa_rw().
+ */
+int kvmod_gpa_fetch(struct kvmod_vcpu *vcpu, u64 gpa, u8 *buf)
+{
+	struct kvmod_vm *vm = vcpu->vm;
+	unsigned long hva;
+	int idx, r = 0;
+
+	idx = srcu_read_lock(&vm->srcu);
+	if (!gpa_to_hva(vcpu, gpa, false, &hva))
+		r = KVMOD_GPA_MMIO;
+	else if (copy_from_user(buf, (void __user *)hva, KVMOD_FETCH_BYTES))
+		r = -EFAULT;
+	srcu_read_unlock(&vm->srcu, idx);
+	return r;
+}
+
+/* Page-table entries: the walk runs under vm->srcu (kvmod_gva_to_gpa()). */
 static int walk_read_pte(void *opaque, u64 gpa, u64 *pte, unsigned int size)
 {
-	*pte = 0;
+	unsigned long hva;
+	u32 pte32;
+
 	/* Page tables in MMIO or unbacked memory: fail the walk. */
-	return kvmod_gpa_rw(opaque, gpa, pte, size, false) ? -EFAULT : 0;
+	if (!gpa_to_hva(opaque, gpa, false, &hva))
+		return -EFAULT;
+	/* Entries are aligned to their size: one get_user, no page crossing. */
+	if (size == 8)
+		return get_user(*pte, (u64 __user *)hva) ? -EFAULT : 0;
+	if (get_user(pte32, (u32 __user *)hva))
+		return -EFAULT;
+	*pte = pte32;
+	return 0;
 }
 
 /* Set Accessed/Dirty bits atomically: another vCPU may edit the entry. */
 static int walk_write_pte(void *opaque, u64 gpa, u64 old, u64 new,
 			  unsigned int size)
 {
-	struct kvmod_vcpu *vcpu = opaque;
-	struct kvmod_vm *vm = vcpu->vm;
-	struct kvmod_memslot *slot;
 	unsigned long hva;
-	int idx, r = -EFAULT;
+	int r;
 
-	idx = srcu_read_lock(&vm->srcu);
-	slot = kvmod_gfn_to_memslot(vm, gpa >> PAGE_SHIFT);
-	if (!slot || (slot->flags & KVM_MEM_READONLY))
-		goto out;
-	hva = slot->userspace_addr +
-	      ((gpa >> PAGE_SHIFT) - slot->base_gfn) * PAGE_SIZE +
-	      offset_in_page(gpa);
-	if (!access_ok((void __user *)hva, size))
-		goto out;
+	if (!gpa_to_hva(opaque, gpa, true, &hva) ||
+	    !access_ok((void __user *)hva, size))
+		return -EFAULT;
 	/* 0 when exchanged, 1 when the entry changed, or -EFAULT. */
 	if (size == 8) {
 		r = __try_cmpxchg_user((u64 __user *)hva, &old, new, fault64);
@@ -82,9 +123,26 @@ static int walk_write_pte(void *opaque, u64 gpa, u64 old, u64 new,
 				       fault32);
 	}
 	BUILD_BUG_ON(X86_WALK_RETRY != 1);
-out:
-	srcu_read_unlock(&vm->srcu, idx);
 	return r;
+}
+
+/*
+ * The guest's MAXPHYADDR.  Looking it up scans the CPUID table; once the
+ * vCPU has run its CPUID cannot change (cpuid.c), so remember it then.
+ */
+static u8 walk_maxphyaddr(struct kvmod_vcpu *vcpu)
+{
+	struct kvmod_emul *e = &vcpu->arch.emul;
+	u8 bits;
+
+	if (e->maxphyaddr_known)
+		return e->maxphyaddr;
+	bits = kvmod_guest_phys_bits(vcpu);
+	if (vcpu->arch.has_run) {
+		e->maxphyaddr = bits;
+		e->maxphyaddr_known = true;
+	}
+	return bits;
 }
 
 /**
@@ -96,6 +154,9 @@ out:
  * @access: X86_WALK_* flags
  * @gpa: the result
  * @pf_error: the page-fault error code when the walk faults
+ *
+ * Instruction fetches go through the vCPU's fetch-walk memo: the emulator
+ * fetches at the same RIP exit after exit.
  *
  * Return: X86_WALK_OK, X86_WALK_PF, or a negative errno when the guest's
  * page tables are not in guest RAM.
@@ -110,13 +171,20 @@ int kvmod_gva_to_gpa(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s,
 		.cr4 = s->cr4,
 		.efer = s->efer,
 		.ac = !!(rflags & X86_EFLAGS_AC),
-		.maxphyaddr = kvmod_guest_phys_bits(vcpu),
+		.maxphyaddr = walk_maxphyaddr(vcpu),
 		.opaque = vcpu,
 		.read_pte = walk_read_pte,
 		.write_pte = walk_write_pte,
+		.memo = (access & X86_WALK_FETCH) ?
+			&vcpu->arch.emul.fetch_walk : NULL,
 	};
+	int idx, r;
 
-	return x86_walk(&env, gva, access, gpa, pf_error);
+	/* One SRCU section for the whole walk, not one per entry. */
+	idx = srcu_read_lock(&vcpu->vm->srcu);
+	r = x86_walk(&env, gva, access, gpa, pf_error);
+	srcu_read_unlock(&vcpu->vm->srcu, idx);
+	return r;
 }
 
 /**

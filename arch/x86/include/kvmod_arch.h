@@ -13,6 +13,7 @@
 #include <asm/fpu/types.h>
 
 #include <kvmod_irqchip.h>
+#include "../emulate/x86_walk.h"
 #include <kvmod_tdp_mmu.h>
 
 struct kvmod_msr_filter;
@@ -166,6 +167,16 @@ struct kvmod_mmio_frag {
  * @read_len: its size.
  * @frags: MMIO write fragments of a completed instruction; @nfrags of
  *	them, @next_frag the next to hand to userspace.
+ * @insn: the decoded instruction (a struct x86_insn, private to emul.c)
+ *	of the last pass; with @insn_valid, the one a pending read belongs
+ *	to, fetched at @insn_cs_base + @insn_rip, so that the completion
+ *	need not fetch and decode it again.
+ * @insn_bytes: its bytes, @insn_nbytes of them, for failure reports.
+ * @insn_decoded: @insn is what @insn_bytes (all 15) decode to in its mode,
+ *	so the same bytes at the next fetch need no decoding.
+ * @fetch_walk: the last instruction-fetch walk (x86_walk()'s memo).
+ * @maxphyaddr: the guest's MAXPHYADDR for walks, once @maxphyaddr_known
+ *	(CPUID is fixed once the vCPU has run).
  */
 struct kvmod_emul {
 	u8 rbuf[96];
@@ -176,6 +187,16 @@ struct kvmod_emul {
 	struct kvmod_mmio_frag frags[KVMOD_MMIO_FRAGS];
 	u8 nfrags;
 	u8 next_frag;
+	u64 insn[10];
+	bool insn_valid;
+	u8 insn_nbytes;
+	u8 insn_bytes[15];
+	u64 insn_rip;
+	u64 insn_cs_base;
+	bool insn_decoded;
+	struct x86_walk_memo fetch_walk;
+	u8 maxphyaddr;
+	bool maxphyaddr_known;
 };
 
 /**

@@ -158,6 +158,8 @@ long kvmod_fpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 #define KVMOD_GPA_MMIO	1
 int kvmod_gpa_rw(struct kvmod_vcpu *vcpu, u64 gpa, void *buf,
 		 unsigned int len, bool write);
+#define KVMOD_FETCH_BYTES	16
+int kvmod_gpa_fetch(struct kvmod_vcpu *vcpu, u64 gpa, u8 *buf);
 int kvmod_gva_to_gpa(struct kvmod_vcpu *vcpu, const struct kvm_sregs *s,
 		     u64 rflags, u64 gva, unsigned int access, u64 *gpa,
 		     u32 *pf_error);
@@ -173,7 +175,11 @@ void kvmod_emul_ctxt_commit(struct kvmod_vcpu *vcpu,
 int kvmod_fetch_insn(struct kvmod_vcpu *vcpu, struct x86_emu_ctxt *c,
 		     const struct kvm_sregs *s, struct x86_insn *insn,
 		     u8 *bytes, unsigned int *nbytes);
-int kvmod_emulate_mmio(struct kvmod_vcpu *vcpu);
+/* What a nested page fault says about the access at its GPA. */
+#define KVMOD_MMIO_GPA_NONE	0
+#define KVMOD_MMIO_GPA_READ	1
+#define KVMOD_MMIO_GPA_WRITE	2
+int kvmod_emulate_mmio(struct kvmod_vcpu *vcpu, u64 gpa, int access);
 int kvmod_emulation_failed(struct kvmod_vcpu *vcpu, const u8 *bytes,
 			   unsigned int nbytes);
 u64 *kvmod_gpr(struct kvmod_vcpu *vcpu, unsigned int n);

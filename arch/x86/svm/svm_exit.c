@@ -211,6 +211,18 @@ static int exit_iret(struct svm_vcpu *svm)
 	return 1;
 }
 
+/* EXITINFO1 of a nested page fault: it hit the access's final GPA. */
+#define NPF_FINAL_GPA	BIT_ULL(32)
+
+/* What the fault tells the emulator about the access at its GPA. */
+static int npf_gpa_access(u64 error)
+{
+	if (!(error & NPF_FINAL_GPA) || (error & X86_PF_INSTR))
+		return KVMOD_MMIO_GPA_NONE;
+	return error & X86_PF_WRITE ? KVMOD_MMIO_GPA_WRITE :
+				      KVMOD_MMIO_GPA_READ;
+}
+
 static int exit_npf(struct svm_vcpu *svm)
 {
 	u64 gpa = svm->vmcb->control.exit_info_2;
@@ -226,7 +238,8 @@ static int exit_npf(struct svm_vcpu *svm)
 			return kvmod_internal_error(svm->vcpu,
 						    KVM_INTERNAL_ERROR_DELIVERY_EV,
 						    ARRAY_SIZE(data), data);
-		return kvmod_emulate_mmio(svm->vcpu);
+		return kvmod_emulate_mmio(svm->vcpu, gpa,
+					  npf_gpa_access(error));
 	}
 	if (r < 0)
 		return r;

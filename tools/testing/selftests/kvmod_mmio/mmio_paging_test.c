@@ -5,9 +5,10 @@
  * whose bytes straddle two guest pages backed by non-contiguous RAM, an
  * instruction fetch from a page the guest does not map (#PF in the guest
  * with CR2 and the I/D error code bit), MMIO operands behind not-present
- * and read-only guest PTEs (#PF in the guest, no exit), and read-only
+ * and read-only guest PTEs (#PF in the guest, no exit), read-only
  * memslots (reads see the memory; writes exit as MMIO and change
- * nothing).
+ * nothing), and new code at the RIP of an earlier MMIO instruction
+ * (a hypervisor that remembers fetches or decodes must notice).
  */
 #include <sys/ioctl.h>
 
@@ -302,6 +303,102 @@ TEST(readonly_memslot)
 	vcpu_run_done(vcpu);
 	EXPECT_EQ(memcmp(ro, pattern, sizeof(pattern)), 0);
 	EXPECT_EQ_U64(ro[512], 0xfedcba9876543210ULL);
+}
+
+/* Call the code at CODE_VA with EAX and RDX = MMIO_GPA; returns EAX. */
+static inline uint64_t call_code(uint64_t eax)
+{
+	/* Past the red zone: the compiler may keep locals there. */
+	asm volatile("sub $128, %%rsp\n\tcall *%1\n\tadd $128, %%rsp"
+		     : "+a"(eax) : "r"(CODE_VA), "d"(MMIO_GPA) : "memory", "cc");
+	return eax;
+}
+
+static inline void poke64(uint64_t *p, uint64_t v)
+{
+	__atomic_store_n(p, v, __ATOMIC_RELAXED);
+}
+
+static GUEST_CODE void same_rip_guest(uint64_t pte)
+{
+	uint8_t *code = (uint8_t *)CODE_VA;
+
+	call_code(1);
+	/* New bytes at the same RIP: mov %eax, 8(%rdx). */
+	poke8(code + 1, 0x42);
+	poke8(code + 2, 0x08);
+	poke8(code + 3, 0xc3);
+	call_code(2);
+	/* The same RIP in another page: page B's mov %eax, 16(%rdx). */
+	poke64((uint64_t *)pte, PAGE_B_GPA | PTE_P | PTE_RW);
+	invlpg(CODE_VA);
+	call_code(3);
+	/* Back to page A. */
+	poke64((uint64_t *)pte, PAGE_A_GPA | PTE_P | PTE_RW);
+	invlpg(CODE_VA);
+	call_code(4);
+}
+
+/*
+ * The same RIP runs an MMIO store four times: as written, after the
+ * guest rewrote the instruction, and after it remapped the code page
+ * twice.  Every exit must come from the instruction the guest sees then.
+ */
+TEST(new_code_at_same_rip)
+{
+	static const uint8_t a[] = { 0x89, 0x02, 0xc3 };	/* mov %eax, (%rdx) */
+	static const uint8_t b[] = { 0x89, 0x42, 0x10, 0xc3 };
+	struct kvm_vm *vm = vm_new(0);
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
+	uint64_t pml4, pte;
+
+	pml4 = vm_identity_pml4(vm);
+	pte = vm_map_4k(vm, pml4, CODE_VA, PAGE_A_GPA, PTE_P | PTE_RW);
+	memcpy(gpa_ptr(vm, PAGE_A_GPA), a, sizeof(a));
+	memcpy(gpa_ptr(vm, PAGE_B_GPA), b, sizeof(b));
+	vcpu_setup_long(vcpu, same_rip_guest, pte);
+
+	expect_mmio(vcpu, MMIO_GPA, 4, true);
+	EXPECT_EQ_U64(mmio_data(vcpu), 1);
+	expect_mmio(vcpu, MMIO_GPA + 8, 4, true);
+	EXPECT_EQ_U64(mmio_data(vcpu), 2);
+	expect_mmio(vcpu, MMIO_GPA + 16, 4, true);
+	EXPECT_EQ_U64(mmio_data(vcpu), 3);
+	expect_mmio(vcpu, MMIO_GPA + 8, 4, true);
+	EXPECT_EQ_U64(mmio_data(vcpu), 4);
+	vcpu_run_done(vcpu);
+}
+
+static GUEST_CODE void in_flight_guest(uint64_t unused)
+{
+	(void)unused;
+	GUEST_SYNC(call_code(0));
+}
+
+/*
+ * An MMIO load waits for userspace, which rewrites the instruction
+ * (a 4-byte load into a 1-byte one) before completing it: the load
+ * completes as the guest fetched it, all four bytes.
+ */
+TEST(mmio_read_completes_as_fetched)
+{
+	static const uint8_t ld4[] = { 0x8b, 0x02, 0xc3 };	/* mov (%rdx), %eax */
+	static const uint8_t ld1[] = { 0x8a, 0x02, 0xc3 };	/* mov (%rdx), %al */
+	struct kvm_vm *vm = vm_new(0);
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
+	uint32_t v = 0x11223344;
+	uint64_t pml4;
+
+	pml4 = vm_identity_pml4(vm);
+	vm_map_4k(vm, pml4, CODE_VA, PAGE_A_GPA, PTE_P | PTE_RW);
+	memcpy(gpa_ptr(vm, PAGE_A_GPA), ld4, sizeof(ld4));
+	vcpu_setup_long(vcpu, in_flight_guest, 0);
+
+	expect_mmio(vcpu, MMIO_GPA, 4, false);
+	memcpy(gpa_ptr(vm, PAGE_A_GPA), ld1, sizeof(ld1));
+	memcpy(vcpu->run->mmio.data, &v, sizeof(v));
+	EXPECT_EQ_U64(vcpu_run_sync(vcpu), 0x11223344);
+	vcpu_run_done(vcpu);
 }
 
 TEST_HARNESS_MAIN
