@@ -88,6 +88,8 @@ out:
 
 void kvmod_irqchip_destroy(struct kvmod_vm *vm)
 {
+	/* First: its worker drives the PIC and the I/O APIC. */
+	kvmod_pit_destroy(vm);
 	if (!vm->arch.irqchip)
 		return;
 	kvmod_ioapic_destroy(vm);

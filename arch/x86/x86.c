@@ -98,6 +98,11 @@ int kvmod_arch_check_extension(struct kvmod_vm *vm, long ext)
 	case KVM_CAP_SET_BOOT_CPU_ID:
 	case KVM_CAP_TSC_DEADLINE_TIMER:
 		return runs;
+	case KVM_CAP_PIT:
+	case KVM_CAP_PIT2:
+	case KVM_CAP_PIT_STATE2:
+	case KVM_CAP_REINJECT_CONTROL:
+		return runs;
 	case KVM_CAP_IRQ_ROUTING:
 		return KVMOD_MAX_IRQ_ROUTES;
 	case KVM_CAP_XSAVE:
@@ -225,6 +230,14 @@ long kvmod_arch_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
 	case KVM_SIGNAL_MSI:
 	case KVM_SET_BOOT_CPU_ID:
 		return kvmod_irqchip_vm_ioctl(vm, ioctl, (void __user *)arg);
+	case KVM_CREATE_PIT:
+	case KVM_CREATE_PIT2:
+	case KVM_GET_PIT:
+	case KVM_SET_PIT:
+	case KVM_GET_PIT2:
+	case KVM_SET_PIT2:
+	case KVM_REINJECT_CONTROL:
+		return kvmod_pit_vm_ioctl(vm, ioctl, (void __user *)arg);
 	case KVM_SET_NR_MMU_PAGES:
 		/*
 		 * A bound on shadow page tables, which nested paging does not

@@ -50,6 +50,7 @@ struct kvmod_msr_filter;
  * @irqchip: KVM_CREATE_IRQCHIP has run: every vCPU has a local APIC.
  * @pic: the 8259 pair (io/pic.c), with @irqchip.
  * @ioapic: the I/O APIC (io/ioapic.c), with @irqchip.
+ * @pit: the i8254 PIT (io/pit.c), after KVM_CREATE_PIT2.
  * @routing: GSI routing (io/irq_route.c); RCU-published.
  * @buses: in-kernel devices on the MMIO and PIO buses (io/io_bus.c);
  *	SRCU-published under @bus_srcu, updated under @bus_lock.
@@ -74,6 +75,7 @@ struct kvmod_vm_arch {
 	bool irqchip;
 	struct kvmod_pic *pic;
 	struct kvmod_ioapic *ioapic;
+	struct kvmod_pit *pit;
 	struct kvmod_irq_routing __rcu *routing;
 	struct kvmod_io_bus __rcu *buses[KVMOD_NR_BUSES];
 	struct srcu_struct bus_srcu;

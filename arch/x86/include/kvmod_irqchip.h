@@ -6,7 +6,8 @@
  * guest MMIO and port I/O to in-kernel devices before userspace.
  *
  * Files: io/io_bus.c, io/lapic.c, io/ioapic.c, io/pic.c, io/irq_route.c,
- * irqchip.c (ioctls and the run loop's side).
+ * irqchip.c (ioctls and the run loop's side); io/pit.c, the i8254 PIT
+ * (KVM_CREATE_PIT2) on GSI 0.
  */
 #ifndef KVMOD_IRQCHIP_H
 #define KVMOD_IRQCHIP_H
@@ -182,5 +183,11 @@ int kvmod_pic_set_state(struct kvmod_vm *vm, unsigned int chip,
 
 /* The PIC's INTR output went up: the vCPU that takes ExtINT must look. */
 void kvmod_irqchip_pic_kick(struct kvmod_vm *vm);
+
+/* ---- i8254 PIT (io/pit.c) ---- */
+
+long kvmod_pit_vm_ioctl(struct kvmod_vm *vm, unsigned int ioctl,
+			void __user *argp);
+void kvmod_pit_destroy(struct kvmod_vm *vm);
 
 #endif /* KVMOD_IRQCHIP_H */
