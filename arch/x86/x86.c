@@ -391,6 +391,20 @@ long kvmod_arch_vcpu_ioctl(struct kvmod_vcpu *vcpu, unsigned int ioctl,
 	case KVM_GET_LAPIC:
 	case KVM_SET_LAPIC:
 		return kvmod_irqchip_vcpu_ioctl(vcpu, ioctl, argp);
+	case KVM_SET_VAPIC_ADDR: {
+		struct kvm_vapic_addr va;
+
+		/*
+		 * QEMU clears it at every reset.  kvmod keeps no TPR copy in
+		 * guest memory (nor reports TPR accesses, without which QEMU's
+		 * vapic ROM never asks for one): only "none" is taken.
+		 */
+		if (!vcpu->arch.lapic)
+			return -EINVAL;
+		if (copy_from_user(&va, argp, sizeof(va)))
+			return -EFAULT;
+		return va.vapic_addr ? -EINVAL : 0;
+	}
 	case KVM_X86_SETUP_MCE: {
 		u64 cap;
 

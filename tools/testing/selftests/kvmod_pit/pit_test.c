@@ -621,6 +621,22 @@ TEST(port_61_to_userspace_without_dummy)
 	EXPECT_EQ_U64(vcpu_run_sync(vcpu), 0x20);
 }
 
+/*
+ * Not the PIT's, but QEMU's next step with the in-kernel irqchip: at each
+ * reset it clears the vAPIC address and aborts if that fails.
+ */
+TEST(vapic_addr_cleared_as_qemu_does)
+{
+	struct kvm_vm *vm = pit_vm(0), *plain = vm_new(0);
+	struct kvm_vapic_addr va = { .vapic_addr = 0 };
+	struct kvm_vcpu *vcpu = vcpu_add(vm, 0);
+
+	EXPECT_OK(ioctl(vcpu->fd, KVM_SET_VAPIC_ADDR, &va));
+	/* No in-kernel local APIC, no vAPIC. */
+	vcpu = vcpu_add(plain, 0);
+	EXPECT_ERRNO(ioctl(vcpu->fd, KVM_SET_VAPIC_ADDR, &va), EINVAL);
+}
+
 /* The timer at its fastest, then the VM goes away under it. */
 TEST(teardown_with_timer_running)
 {
