@@ -66,6 +66,8 @@ int kvmod_check_extension(struct kvmod_vm *vm, long ext)
 		return KVMOD_USER_MEM_SLOTS;
 	case KVM_CAP_MULTI_ADDRESS_SPACE:
 		return KVMOD_ADDRESS_SPACES;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return KVMOD_DIRTY_LOG_CAPS;
 	default:
 		return kvmod_arch_check_extension(vm, ext);
 	}
@@ -92,6 +94,8 @@ static int vm_enable_cap(struct kvmod_vm *vm, struct kvm_enable_cap *cap)
 		}
 		mutex_unlock(&vm->lock);
 		return r;
+	case KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2:
+		return kvmod_enable_dirty_log_caps(vm, cap->args[0]);
 	default:
 		return kvmod_arch_vm_enable_cap(vm, cap);
 	}
@@ -118,6 +122,20 @@ static long kvmod_vm_ioctl(struct file *filp, unsigned int ioctl,
 		if (copy_from_user(&mem, argp, sizeof(mem)))
 			return -EFAULT;
 		return kvmod_set_memory_region(vm, &mem);
+	}
+	case KVM_GET_DIRTY_LOG: {
+		struct kvm_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return kvmod_get_dirty_log(vm, &log);
+	}
+	case KVM_CLEAR_DIRTY_LOG: {
+		struct kvm_clear_dirty_log log;
+
+		if (copy_from_user(&log, argp, sizeof(log)))
+			return -EFAULT;
+		return kvmod_clear_dirty_log(vm, &log);
 	}
 	case KVM_ENABLE_CAP: {
 		struct kvm_enable_cap cap;

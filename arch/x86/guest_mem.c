@@ -13,20 +13,20 @@
 
 /*
  * The host address of guest-physical @gpa, through the vCPU's memslot
- * cache.  Caller holds vm->srcu.  False when no slot backs @gpa, or
- * a read-only one would be written.
+ * cache.  Caller holds vm->srcu.  Returns the slot, or NULL when no slot
+ * backs @gpa, or a read-only one would be written.
  */
-static bool gpa_to_hva(struct kvmod_vcpu *vcpu, u64 gpa, bool write,
-		       unsigned long *hva)
+static struct kvmod_memslot *gpa_to_hva(struct kvmod_vcpu *vcpu, u64 gpa,
+					bool write, unsigned long *hva)
 {
 	u64 gfn = gpa >> PAGE_SHIFT;
 	struct kvmod_memslot *slot = kvmod_vcpu_gfn_to_memslot(vcpu, gfn);
 
 	if (!slot || (write && (slot->flags & KVM_MEM_READONLY)))
-		return false;
+		return NULL;
 	*hva = slot->userspace_addr + ((gfn - slot->base_gfn) << PAGE_SHIFT) +
 	       offset_in_page(gpa);
-	return true;
+	return slot;
 }
 
 /**
@@ -44,15 +44,20 @@ int kvmod_gpa_rw(struct kvmod_vcpu *vcpu, u64 gpa, void *buf,
 		 unsigned int len, bool write)
 {
 	struct kvmod_vm *vm = vcpu->vm;
+	struct kvmod_memslot *slot;
 	unsigned long hva;
 	int idx, r = 0;
 
 	idx = srcu_read_lock(&vm->srcu);
-	if (!gpa_to_hva(vcpu, gpa, write, &hva))
+	slot = gpa_to_hva(vcpu, gpa, write, &hva);
+	if (!slot)
 		r = KVMOD_GPA_MMIO;
 	else if (write ? copy_to_user((void __user *)hva, buf, len) :
 			 copy_from_user(buf, (void __user *)hva, len))
 		r = -EFAULT;
+	else if (write)
+		/* Every kernel write to guest RAM ends here or in the walker. */
+		kvmod_memslot_mark_dirty(slot, gpa >> PAGE_SHIFT);
 	srcu_read_unlock(&vm->srcu, idx);
 	return r;
 }
@@ -107,11 +112,12 @@ static int walk_read_pte(void *opaque, u64 gpa, u64 *pte, unsigned int size)
 static int walk_write_pte(void *opaque, u64 gpa, u64 old, u64 new,
 			  unsigned int size)
 {
+	struct kvmod_memslot *slot;
 	unsigned long hva;
 	int r;
 
-	if (!gpa_to_hva(opaque, gpa, true, &hva) ||
-	    !access_ok((void __user *)hva, size))
+	slot = gpa_to_hva(opaque, gpa, true, &hva);
+	if (!slot || !access_ok((void __user *)hva, size))
 		return -EFAULT;
 	/* 0 when exchanged, 1 when the entry changed, or -EFAULT. */
 	if (size == 8) {
@@ -123,6 +129,9 @@ static int walk_write_pte(void *opaque, u64 gpa, u64 old, u64 new,
 				       fault32);
 	}
 	BUILD_BUG_ON(X86_WALK_RETRY != 1);
+	/* The A/D bits the walker sets are guest memory written too. */
+	if (!r)
+		kvmod_memslot_mark_dirty(slot, gpa >> PAGE_SHIFT);
 	return r;
 }
 

@@ -22,6 +22,10 @@
 
 #define KVMOD_API_VERSION	12
 
+/* KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 flags kvmod implements. */
+#define KVMOD_DIRTY_LOG_CAPS	(KVM_DIRTY_LOG_MANUAL_PROTECT_ENABLE | \
+				 KVM_DIRTY_LOG_INITIALLY_SET)
+
 /**
  * struct kvmod_vm - one virtual machine (one VM fd)
  * @users: references: the VM fd and one per vCPU fd; the VM is destroyed
@@ -34,6 +38,8 @@
  * @memslots: the current memslot snapshot, replaced whole on every update.
  * @slots_by_id: memslots indexed by slot id; only used under @slots_lock.
  * @nr_memslot_pages: total pages over all memslots, under @slots_lock.
+ * @dirty_log_caps: KVM_DIRTY_LOG_* flags enabled with
+ *	KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2, read and written under @slots_lock.
  * @vcpus: vCPUs indexed by creation order (0..@online_vcpus-1).
  * @created_vcpus: vCPUs created or being created, under @lock.
  * @online_vcpus: vCPUs published in @vcpus.
@@ -50,6 +56,7 @@ struct kvmod_vm {
 	struct kvmod_memslots __rcu *memslots;
 	struct xarray slots_by_id;
 	u64 nr_memslot_pages;
+	u64 dirty_log_caps;
 	struct xarray vcpus;
 	unsigned int created_vcpus;
 	unsigned int online_vcpus;
@@ -103,6 +110,11 @@ int kvmod_set_memory_region(struct kvmod_vm *vm,
 struct kvmod_memslot *kvmod_gfn_to_memslot(struct kvmod_vm *vm, u64 gfn);
 struct kvmod_memslot *kvmod_vcpu_gfn_to_memslot(struct kvmod_vcpu *vcpu,
 						u64 gfn);
+int kvmod_enable_dirty_log_caps(struct kvmod_vm *vm, u64 caps);
+int kvmod_get_dirty_log(struct kvmod_vm *vm, const struct kvm_dirty_log *log);
+int kvmod_clear_dirty_log(struct kvmod_vm *vm,
+			  const struct kvm_clear_dirty_log *log);
+void kvmod_memslot_mark_dirty(const struct kvmod_memslot *slot, u64 gfn);
 
 /*
  * Hooks every architecture implements (arch/<arch>/).  Called with no
@@ -130,6 +142,17 @@ u64 kvmod_arch_max_gfn(void);
 void kvmod_arch_memslot_unmap_begin(struct kvmod_vm *vm,
 				    const struct kvmod_memslot *old);
 void kvmod_arch_memslot_unmap_end(struct kvmod_vm *vm);
+/*
+ * Write-protect the pages [@first, @first + @npages) of @slot (offsets in
+ * the slot) whose bit is set in @bits (bit 0 for page @first; NULL: all
+ * of them), so that the next guest write to each is seen, and flush guest
+ * TLBs before returning.  Called with vm->slots_lock held and @slot
+ * published.
+ */
+void kvmod_arch_dirty_log_protect(struct kvmod_vm *vm,
+				  const struct kvmod_memslot *slot,
+				  const unsigned long *bits, u64 first,
+				  u64 npages);
 int kvmod_arch_vcpu_init(struct kvmod_vcpu *vcpu);
 void kvmod_arch_vcpu_destroy(struct kvmod_vcpu *vcpu);
 /* Called with @vcpu->mutex held; KVM_RUN only with arg 0. */

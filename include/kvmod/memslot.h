@@ -28,6 +28,13 @@ typedef uint16_t u16;
  * @npages: number of 4 KiB pages covered (non-zero).
  * @userspace_addr: host virtual address of the first page.
  * @flags: KVM_MEM_* flags.
+ * @dirty_bitmap: with KVM_MEM_LOG_DIRTY_PAGES, one bit per page set when
+ *	the page is written (atomic bit operations, any context holding the
+ *	SRCU read lock); then a second bitmap of the same size follows, a
+ *	buffer for KVM_GET_DIRTY_LOG and KVM_CLEAR_DIRTY_LOG under
+ *	slots_lock.  NULL without logging.  The only field that changes
+ *	after publication is the bits; a flags-only or move update hands the
+ *	bitmap on to the new slot object.
  * @id: slot id within its address space.
  * @as_id: address space id.
  */
@@ -36,6 +43,7 @@ struct kvmod_memslot {
 	u64 npages;
 	u64 userspace_addr;
 	u32 flags;
+	unsigned long *dirty_bitmap;
 	u16 id;
 	u16 as_id;
 };

@@ -8,6 +8,14 @@
  * moves the page behind it.  A fault samples invalidate_seq before looking
  * up the page and installs its mapping only if no invalidation started or
  * ran meanwhile, all under mmu->lock; so a mapping never outlives the page.
+ *
+ * Dirty logging: a logging slot's pages are mapped without the writable
+ * bit unless their dirty bit is already set, so the first write after a
+ * KVM_GET_DIRTY_LOG or KVM_CLEAR_DIRTY_LOG faults; that fault sets the bit
+ * and maps the page writable, both under mmu->lock.  Write-protection
+ * clears the writable bit, also under mmu->lock, after the bits were
+ * taken: so a writable leaf always has its dirty bit set or is about to be
+ * write-protected, and no write escapes the log.
  */
 #include <linux/io.h>
 #include <linux/mm.h>
@@ -74,6 +82,34 @@ static u64 *walk_create(struct kvmod_tdp_mmu *mmu, u64 gfn,
 	return &table[level_index(gfn, 1)];
 }
 
+/* The leaf entry for @gfn, or NULL when no table reaches it. */
+static u64 *walk_find(struct kvmod_tdp_mmu *mmu, u64 gfn)
+{
+	u64 *table = mmu->root;
+	int level;
+
+	lockdep_assert_held(&mmu->lock);
+	for (level = TDP_LEVELS; level > 1; level--) {
+		u64 entry = table[level_index(gfn, level)];
+
+		if (!(entry & mmu->fmt->present))
+			return NULL;
+		table = entry_table(entry);
+	}
+	return &table[level_index(gfn, 1)];
+}
+
+/* Clear the writable bit of a leaf; true if it was set. */
+static bool write_protect_leaf(struct kvmod_tdp_mmu *mmu, u64 *leaf)
+{
+	u64 w = mmu->fmt->writable;
+
+	/* Atomic: the hardware may be setting the dirty bit meanwhile. */
+	if (!(READ_ONCE(*leaf) & w))
+		return false;
+	return atomic64_fetch_andnot(w, (atomic64_t *)leaf) & w;
+}
+
 static void release_leaf(struct kvmod_tdp_mmu *mmu, u64 leaf)
 {
 	/* Writes through the guest mapping never reached the host PTE. */
@@ -103,11 +139,37 @@ static bool zap_table(struct kvmod_tdp_mmu *mmu, u64 *table, int level,
 					    gfn, start, end);
 			continue;
 		}
-		WRITE_ONCE(table[i], 0);
-		release_leaf(mmu, entry);
+		/* xchg: the hardware may be setting the dirty bit meanwhile. */
+		release_leaf(mmu, xchg(&table[i], 0));
 		zapped = true;
 	}
 	return zapped;
+}
+
+/* Write-protect leaves for [start, end) below @table; true if any was. */
+static bool protect_table(struct kvmod_tdp_mmu *mmu, u64 *table, int level,
+			  u64 table_gfn, u64 start, u64 end)
+{
+	u64 span = level_span(level);
+	bool changed = false;
+	unsigned int i;
+
+	for (i = 0; i < TDP_ENTRIES; i++) {
+		u64 gfn = table_gfn + i * span, entry = table[i];
+
+		if (gfn + span <= start)
+			continue;
+		if (gfn >= end)
+			break;
+		if (!(entry & mmu->fmt->present))
+			continue;
+		if (level > 1)
+			changed |= protect_table(mmu, entry_table(entry),
+						 level - 1, gfn, start, end);
+		else
+			changed |= write_protect_leaf(mmu, &table[i]);
+	}
+	return changed;
 }
 
 /*
@@ -152,6 +214,54 @@ void kvmod_tdp_unmap_end(struct kvmod_vm *vm)
 	mmu->invalidate_seq++;
 	mmu->invalidate_in_progress--;
 	spin_unlock(&mmu->lock);
+}
+
+/* Pages write-protected per mmu->lock hold, so that others get a turn. */
+#define PROTECT_BATCH		4096
+
+/**
+ * kvmod_arch_dirty_log_protect() - write-protect pages of a logging slot
+ * @vm: the VM
+ * @slot: the memslot, published; vm->slots_lock held
+ * @bits: bit i set for page @first + i to be protected; NULL for all
+ * @first: first page, as an offset in @slot (a multiple of BITS_PER_LONG
+ *	when @bits is given)
+ * @npages: pages from @first
+ *
+ * Guest TLBs are flushed before this returns, so every later guest write
+ * to those pages faults (and marks the page dirty).
+ */
+void kvmod_arch_dirty_log_protect(struct kvmod_vm *vm,
+				  const struct kvmod_memslot *slot,
+				  const unsigned long *bits, u64 first,
+				  u64 npages)
+{
+	struct kvmod_tdp_mmu *mmu = &vm->arch.mmu;
+	u64 base = slot->base_gfn + first, i, end;
+	bool flush = false;
+	unsigned int b;
+
+	if (!mmu->root)
+		return;
+	for (i = 0; i < npages; i = end) {
+		end = min(i + PROTECT_BATCH, npages);
+		spin_lock(&mmu->lock);
+		if (!bits) {
+			flush |= protect_table(mmu, mmu->root, TDP_LEVELS, 0,
+					       base + i, base + end);
+		} else {
+			for_each_set_bit(b, bits + i / BITS_PER_LONG, end - i) {
+				u64 *leaf = walk_find(mmu, base + i + b);
+
+				if (leaf)
+					flush |= write_protect_leaf(mmu, leaf);
+			}
+		}
+		spin_unlock(&mmu->lock);
+		cond_resched();
+	}
+	if (flush)
+		kvmod_flush_remote_tlbs(vm);
 }
 
 static int fault_in_host_page(u64 hva, bool write, struct page **page,
@@ -223,6 +333,14 @@ int kvmod_tdp_page_fault(struct kvmod_vcpu *vcpu, u64 gpa, bool write)
 	if (mmu->invalidate_in_progress || mmu->invalidate_seq != seq) {
 		r = KVMOD_FAULT_RETRY;
 	} else {
+		/*
+		 * Logging: a read maps the page writable only if it is
+		 * already dirty; a write marks it dirty (after the leaf is
+		 * in, under the lock, so write protection cannot miss it).
+		 */
+		if (slot->dirty_bitmap && !write &&
+		    !test_bit(gfn - slot->base_gfn, slot->dirty_bitmap))
+			new &= ~fmt->writable;
 		leaf = walk_create(mmu, gfn, &vcpu->arch.mmu_cache);
 		if ((*leaf & TDP_ADDR_MASK) != (new & TDP_ADDR_MASK) &&
 		    (*leaf & fmt->present)) {
@@ -232,6 +350,8 @@ int kvmod_tdp_page_fault(struct kvmod_vcpu *vcpu, u64 gpa, bool write)
 			kvmod_flush_remote_tlbs(vm);
 		}
 		WRITE_ONCE(*leaf, new);
+		if (write)
+			kvmod_memslot_mark_dirty(slot, gfn);
 	}
 	spin_unlock(&mmu->lock);
 	put_page(page);
