@@ -25,9 +25,12 @@ BUSYBOX=/bin/busybox
 
 usage() {
 	cat <<USAGE >&2
-usage: ${0##*/} [--variant default|smm-off|diag] [--extra "QEMU ARGS"]
+usage: ${0##*/} [--variant default|smm-off|irqchip|diag] [--extra "QEMU ARGS"]
   --variant smm-off   boot with -M pc,kernel-irqchip=off,smm=off
                       (program qemu-boot-smm-off)
+  --variant irqchip   boot with -M pc: QEMU's default kernel-irqchip=on,
+                      the in-kernel LAPIC, I/O APIC, PIC and PIT
+                      (program qemu-boot-irqchip)
   --variant diag      diagnosis, not a test of unmodified QEMU: preload
                       diag-shim.c into QEMU, verbose guest console
                       (program qemu-boot-diag)
@@ -55,6 +58,7 @@ parse_args() {
 	case $VARIANT in
 	default) MACHINE=pc,kernel-irqchip=off PROG=qemu-boot ;;
 	smm-off) MACHINE=pc,kernel-irqchip=off,smm=off PROG=qemu-boot-smm-off ;;
+	irqchip) MACHINE=pc PROG=qemu-boot-irqchip ;;
 	diag)
 		MACHINE=pc,kernel-irqchip=off PROG=qemu-boot-diag
 		PRELOAD=diag/shim.so APPEND=loglevel=7
@@ -116,7 +120,7 @@ build_payload() {
 	if [[ -n $PRELOAD ]]; then
 		mkdir -p "$tree/diag"
 		gcc -O2 -Wall -shared -fPIC -o "$tree/$PRELOAD" \
-			"$HERE/diag-shim.c" -ldl || die "diag-shim.c build FAILED"
+			"$HERE/diag-shim.c" -ldl -lpthread || die "diag-shim.c build FAILED"
 	fi
 	log "packing $(du -sh "$tree" | cut -f1) of QEMU, libraries, firmware, guest"
 	tar -C "$tree" -c . | gzip -9 >"$out.tmp"
