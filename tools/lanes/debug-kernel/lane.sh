@@ -101,11 +101,14 @@ debug_kernel() {
 	log "debug kernel: $((SECONDS - start))s, $KDIR"
 }
 
-# Mirror the sources (mtimes kept, so rebuilds are incremental); the
-# excluded build products on our side survive --delete.
+# Mirror the sources; the excluded build products on our side survive
+# --delete.  Files are compared by content and a copied file gets the
+# current time: a source's own mtime may be older than our object built
+# from a different version (another tree, a checkout), and make would then
+# keep the stale object.
 sync_tree() {
 	mkdir -p "$WORK_DIR/tree"
-	rsync -a --delete --exclude=/.git/ --exclude=/out/ \
+	rsync -rlpD --checksum --delete --exclude=/.git/ --exclude=/out/ \
 		--exclude='*.o' --exclude='*.ko' --exclude='*.mod' \
 		--exclude='*.mod.c' --exclude='.*.cmd' --exclude='.*.d' \
 		--exclude=Module.symvers --exclude=modules.order \
