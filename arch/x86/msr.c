@@ -240,6 +240,13 @@ int kvmod_get_msr(struct kvmod_vcpu *vcpu, u32 index, u64 *data, bool host)
 	case MSR_IA32_UCODE_REV:
 		*data = vcpu->arch.ucode_rev;
 		return 0;
+	case MSR_AMD64_SYSCFG:
+		/*
+		 * Linux reads it on AMD (memory encryption, TOM2); as on KVM
+		 * it reads as 0: none of its features is offered.
+		 */
+		*data = 0;
+		return 0;
 	case MSR_KVM_WALL_CLOCK:
 	case MSR_KVM_SYSTEM_TIME:
 	case MSR_KVM_WALL_CLOCK_NEW:

@@ -238,6 +238,10 @@ static GUEST_CODE void unknown_guest(uint64_t unused)
 	GUEST_ASSERT_EQ(rdmsr_safe(MSR_UNKNOWN + 0x1234, &v), GP_VECTOR);
 	/* A known MSR still works after the faults. */
 	GUEST_ASSERT_EQ(rdmsr_safe(MSR_LSTAR, &v), -1);
+	/* SYSCFG, which Linux reads on AMD, reads as 0 (as on KVM). */
+	v = 1;
+	GUEST_ASSERT_EQ(rdmsr_safe(0xc0010010, &v), -1);
+	GUEST_ASSERT_EQ(v, 0);
 	GUEST_SYNC(guest_caught.count);
 }
 
