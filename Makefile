@@ -39,10 +39,14 @@ demo:
 bench:
 	tools/bench/run.sh
 
-# Not in 'make check' yet: on kvmod the guest hangs in about 1 run of 9.
+# Both QEMU machine types on kvmod and the real KVM.  'make check' runs
+# only the in-kernel irqchip boot on kvmod: with kernel-irqchip=off the
+# guest still hangs early in some runs on kvmod.
 qemu-boot:
 	tools/lanes/run-lane.sh --targets "kvmod kvm" --timeout 300 \
 		--suite qemuboot="$$(tools/lanes/qemu-boot/build.sh)"
+	tools/lanes/run-lane.sh --targets "kvmod kvm" --timeout 400 \
+		--suite qemuboot="$$(tools/lanes/qemu-boot/build.sh --variant irqchip)"
 
 .PHONY: all modules clean selftests check demo bench qemu-boot
 
