@@ -21,20 +21,7 @@
 #ifndef KVMOD_IOAPIC_CORE_H
 #define KVMOD_IOAPIC_CORE_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <linux/types.h>
-#ifndef KVMOD_IO_HOST_TYPES
-#define KVMOD_IO_HOST_TYPES
-/* As the kernel's: u64 is the uapi __u64 (unsigned long long). */
-typedef __u8 u8;
-typedef __u16 u16;
-typedef __u32 u32;
-typedef __u64 u64;
-#endif
-#endif
+#include "io_types.h"
 #include <linux/kvm.h>
 
 #define IOAPIC_CORE_BASE	0xfec00000ULL

@@ -7,15 +7,12 @@
 #ifndef KVMOD_LAPIC_TIMER_H
 #define KVMOD_LAPIC_TIMER_H
 
+#include "io_types.h"
 #ifdef __KERNEL__
 #include <linux/math64.h>
-#include <linux/types.h>
 #else
 /* The host build of the KUnit suite (tools/testing/irqchip). */
 #include <stdint.h>
-typedef uint32_t u32;
-typedef uint64_t u64;
-typedef int64_t s64;
 #define U64_MAX UINT64_MAX
 #define S64_MAX INT64_MAX
 static inline u64 div_u64(u64 dividend, u32 divisor)

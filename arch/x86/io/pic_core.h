@@ -24,20 +24,7 @@
 #ifndef KVMOD_PIC_CORE_H
 #define KVMOD_PIC_CORE_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <linux/types.h>
-#ifndef KVMOD_IO_HOST_TYPES
-#define KVMOD_IO_HOST_TYPES
-/* As the kernel's: u64 is the uapi __u64 (unsigned long long). */
-typedef __u8 u8;
-typedef __u16 u16;
-typedef __u32 u32;
-typedef __u64 u64;
-#endif
-#endif
+#include "io_types.h"
 #include <linux/kvm.h>
 
 /* Ports: command (A0 = 0) and data (A0 = 1) of each chip, and ELCR. */

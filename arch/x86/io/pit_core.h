@@ -55,21 +55,7 @@
 #ifndef KVMOD_PIT_CORE_H
 #define KVMOD_PIT_CORE_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdbool.h>
-#include <linux/types.h>
-#ifndef KVMOD_IO_HOST_TYPES
-#define KVMOD_IO_HOST_TYPES
-/* As the kernel's: u64 is the uapi __u64 (unsigned long long). */
-typedef __u8 u8;
-typedef __u16 u16;
-typedef __u32 u32;
-typedef __u64 u64;
-#endif
-typedef __s64 s64;
-#endif
+#include "io_types.h"
 #include <linux/kvm.h>
 
 #define PIT_HZ			1193182ULL
