@@ -117,41 +117,25 @@ static void release_leaf(struct kvmod_tdp_mmu *mmu, u64 leaf)
 		SetPageDirty(pfn_to_page((leaf & TDP_ADDR_MASK) >> PAGE_SHIFT));
 }
 
-/* Clear leaves for [start, end) below @table; true if any was present. */
-static bool zap_table(struct kvmod_tdp_mmu *mmu, u64 *table, int level,
-		      u64 table_gfn, u64 start, u64 end)
+/* Clear one present leaf; the hardware may be setting its dirty bit. */
+static bool zap_leaf(struct kvmod_tdp_mmu *mmu, u64 *leaf)
 {
-	u64 span = level_span(level);
-	bool zapped = false;
-	unsigned int i;
-
-	for (i = 0; i < TDP_ENTRIES; i++) {
-		u64 gfn = table_gfn + i * span, entry = table[i];
-
-		if (gfn + span <= start)
-			continue;
-		if (gfn >= end)
-			break;
-		if (!(entry & mmu->fmt->present))
-			continue;
-		if (level > 1) {
-			zapped |= zap_table(mmu, entry_table(entry), level - 1,
-					    gfn, start, end);
-			continue;
-		}
-		/* xchg: the hardware may be setting the dirty bit meanwhile. */
-		release_leaf(mmu, xchg(&table[i], 0));
-		zapped = true;
-	}
-	return zapped;
+	release_leaf(mmu, xchg(leaf, 0));
+	return true;
 }
 
-/* Write-protect leaves for [start, end) below @table; true if any was. */
-static bool protect_table(struct kvmod_tdp_mmu *mmu, u64 *table, int level,
-			  u64 table_gfn, u64 start, u64 end)
+/* Changes one present leaf; true if it changed. */
+typedef bool (*leaf_fn)(struct kvmod_tdp_mmu *mmu, u64 *leaf);
+
+/*
+ * Apply @fn to every present leaf for [start, end) below @table (a table
+ * of @level covering frames from @table_gfn).  True if any call was.
+ */
+static bool walk_leaves(struct kvmod_tdp_mmu *mmu, u64 *table, int level,
+			u64 table_gfn, u64 start, u64 end, leaf_fn fn)
 {
 	u64 span = level_span(level);
-	bool changed = false;
+	bool any = false;
 	unsigned int i;
 
 	for (i = 0; i < TDP_ENTRIES; i++) {
@@ -164,12 +148,12 @@ static bool protect_table(struct kvmod_tdp_mmu *mmu, u64 *table, int level,
 		if (!(entry & mmu->fmt->present))
 			continue;
 		if (level > 1)
-			changed |= protect_table(mmu, entry_table(entry),
-						 level - 1, gfn, start, end);
+			any |= walk_leaves(mmu, entry_table(entry), level - 1,
+					   gfn, start, end, fn);
 		else
-			changed |= write_protect_leaf(mmu, &table[i]);
+			any |= fn(mmu, &table[i]);
 	}
-	return changed;
+	return any;
 }
 
 /*
@@ -179,7 +163,8 @@ static bool protect_table(struct kvmod_tdp_mmu *mmu, u64 *table, int level,
 static bool zap_gfn_range_locked(struct kvmod_tdp_mmu *mmu, u64 start,
 				 u64 end)
 {
-	return zap_table(mmu, mmu->root, TDP_LEVELS, 0, start, end);
+	return walk_leaves(mmu, mmu->root, TDP_LEVELS, 0, start, end,
+			   zap_leaf);
 }
 
 /**
@@ -247,8 +232,9 @@ void kvmod_arch_dirty_log_protect(struct kvmod_vm *vm,
 		end = min(i + PROTECT_BATCH, npages);
 		spin_lock(&mmu->lock);
 		if (!bits) {
-			flush |= protect_table(mmu, mmu->root, TDP_LEVELS, 0,
-					       base + i, base + end);
+			flush |= walk_leaves(mmu, mmu->root, TDP_LEVELS, 0,
+					     base + i, base + end,
+					     write_protect_leaf);
 		} else {
 			for_each_set_bit(b, bits + i / BITS_PER_LONG, end - i) {
 				u64 *leaf = walk_find(mmu, base + i + b);
