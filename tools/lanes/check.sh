@@ -21,22 +21,31 @@ add_counts() {
 	SKIPPED=$((SKIPPED + s))
 }
 
-# run_lane NAME ARGS...: one boot; a lane that dies before counting is a
+# run_counted WHAT CMD ARGS...: a stage that writes "passed failed skipped"
+# to the file named by --counts; one that dies before counting is a
 # failure of its own.
-run_lane() {
-	local name=$1 counts
+run_counted() {
+	local what=$1 counts
 
 	shift
 	counts=$(mktemp)
-	echo "== lane $name: run-lane.sh $*"
-	"$LANES_DIR/run-lane.sh" --counts "$counts" "$@" || true
+	"$@" --counts "$counts" || true
 	if [[ -s $counts ]]; then
 		add_counts "$counts"
 	else
-		echo "not ok - lane $name did not complete"
+		echo "not ok - $what did not complete"
 		FAILED=$((FAILED + 1))
 	fi
 	rm -f "$counts"
+}
+
+# run_lane NAME ARGS...: one boot of run-lane.sh.
+run_lane() {
+	local name=$1
+
+	shift
+	echo "== lane $name: run-lane.sh $*"
+	run_counted "lane $name" "$LANES_DIR/run-lane.sh" "$@"
 }
 
 # Host unit tests: every tools/testing/<dir>/ (but selftests) whose Makefile
@@ -72,36 +81,16 @@ run_unit_tests() {
 # The upstream KVM selftests against tools/testing/selftests/upstream-kvm.expect:
 # failures are regressions and dishonest skips (tools/lanes/upstream/run.sh).
 run_upstream() {
-	local counts
-
-	counts=$(mktemp)
 	echo "== upstream KVM selftests"
-	"$LANES_DIR/upstream/run.sh" --counts "$counts" || true
-	if [[ -s $counts ]]; then
-		add_counts "$counts"
-	else
-		echo "not ok - upstream selftests did not complete"
-		FAILED=$((FAILED + 1))
-	fi
-	rm -f "$counts"
+	run_counted "upstream selftests" "$LANES_DIR/upstream/run.sh"
 }
 
 # The debug-kernel lane (tools/lanes/debug-kernel/lane.sh): kvmod's
 # selftests and KUnit suites on our KASAN/lockdep/kmemleak kernel, which a
 # fresh machine builds once (15-30 minutes) and caches.
 run_debug_lane() {
-	local counts
-
-	counts=$(mktemp)
 	echo "== lane debug-kernel: debug-kernel/lane.sh"
-	"$LANES_DIR/debug-kernel/lane.sh" --counts "$counts" || true
-	if [[ -s $counts ]]; then
-		add_counts "$counts"
-	else
-		echo "not ok - lane debug-kernel did not complete"
-		FAILED=$((FAILED + 1))
-	fi
-	rm -f "$counts"
+	run_counted "lane debug-kernel" "$LANES_DIR/debug-kernel/lane.sh"
 }
 
 # Debian's QEMU with its default in-kernel irqchip boots Linux on kvmod.
