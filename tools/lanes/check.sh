@@ -93,23 +93,6 @@ run_debug_lane() {
 	run_counted "lane debug-kernel" "$LANES_DIR/debug-kernel/lane.sh"
 }
 
-# Debian's QEMU with its default in-kernel irqchip boots Linux on kvmod.
-# kvmod only: in this lane the real KVM's guest crawls in about half the
-# boots of this variant (tools/lanes/qemu-boot/README), and the
-# kernel-irqchip=off boot still hangs now and then on kvmod ('make
-# qemu-boot' runs both).
-run_qemu_boot() {
-	local suite
-
-	if ! suite=$("$LANES_DIR/qemu-boot/build.sh" --variant irqchip); then
-		echo "not ok - qemu-boot: build.sh --variant irqchip"
-		FAILED=$((FAILED + 1))
-		return
-	fi
-	run_lane qemu-boot-irqchip --targets kvmod --timeout 400 \
-		--suite qemuboot="$suite"
-}
-
 main() {
 	local start=$SECONDS
 
@@ -122,7 +105,6 @@ main() {
 	fi
 	run_unit_tests
 	run_lane npt --npt on --targets "kvmod kvm"
-	run_qemu_boot
 	run_upstream
 	run_debug_lane
 	echo "== all lanes ($((SECONDS - start))s)"
