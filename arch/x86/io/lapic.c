@@ -810,7 +810,8 @@ static void enter_x2apic(struct kvmod_lapic *l)
 /**
  * kvmod_lapic_set_base() - write IA32_APIC_BASE
  * @vcpu: the vCPU
- * @data: the new value, reserved bits already checked
+ * @data: the new value, already accepted by kvmod_apic_base_valid() (which
+ *	refuses x2APIC without the enable bit, an in-kernel APIC or CPUID)
  * @host: from KVM_SET_MSRS (any transition) rather than the guest
  *
  * Return: 0, or 1 for a transition the architecture forbids (#GP).
@@ -822,8 +823,6 @@ int kvmod_lapic_set_base(struct kvmod_vcpu *vcpu, u64 data, bool host)
 	bool en = data & MSR_IA32_APICBASE_ENABLE, x2 = data & X2APIC_ENABLE;
 	bool was_x2 = old & X2APIC_ENABLE;
 
-	if (x2 && (!en || !kvmod_guest_has_x2apic(vcpu)))
-		return 1;
 	/* x2APIC is left only through disabled, and entered only from xAPIC. */
 	if (!host && ((was_x2 && en && !x2) ||
 		      (x2 && !(old & MSR_IA32_APICBASE_ENABLE))))
